@@ -1,0 +1,10 @@
+export * from "./errors";
+export * from "./load";
+export * from "./resolve";
+export * from "./schema";
+export * from "./topology";
+export * from "./versions";
+export { SERVICE_CATALOG, SERVICE_NAMES } from "./catalog";
+export { requiredSecrets, secretValue } from "./rules/secrets";
+export { readStackFile, OFFLINE_SECRET, PROJECT, type StackFile } from "./stackfile";
+export { withSecretStandIns } from "./offline";

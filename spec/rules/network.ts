@@ -1,0 +1,159 @@
+/** Networks and addresses: no overlaps, every address in the node subnet and used once. */
+import { blockCapacity, ipv4ToInt, planNodes, poolsOf, type Addresses } from "../topology";
+import type { RuleContext } from "./context";
+
+type Range = { first: number; last: number };
+
+function cidrRange(value: string): Range {
+    const [address, bits] = value.split("/");
+    const first = ipv4ToInt(address);
+    return { first, last: first + 2 ** (32 - Number(bits)) - 1 };
+}
+
+const overlaps = (a: Range, b: Range) => a.first <= b.last && b.first <= a.last;
+
+export function networksDoNotOverlap(ctx: RuleContext): void {
+    const named: [string, string][] = [
+        ["infrastructure.network.subnet", ctx.config.infrastructure.network.subnet],
+        ["kubernetes.podSubnet", ctx.config.kubernetes.podSubnet],
+        ["kubernetes.serviceSubnet", ctx.config.kubernetes.serviceSubnet],
+    ];
+    for (let i = 0; i < named.length; i++) {
+        for (let j = i + 1; j < named.length; j++) {
+            if (overlaps(cidrRange(named[i][1]), cidrRange(named[j][1]))) {
+                ctx.error(named[j][0], `${named[j][1]} overlaps ${named[i][0]} (${named[i][1]}); the node, pod and service networks must be disjoint`);
+            }
+        }
+    }
+    const { podSubnet, nodePrefix } = ctx.config.kubernetes;
+    const podBits = Number(podSubnet.split("/")[1]);
+    if (nodePrefix <= podBits) {
+        ctx.error("kubernetes.nodePrefix", `must be longer than the pod subnet's prefix /${podBits} so every node gets its own pod range`);
+    }
+}
+
+/** Checks one address against the node subnet; returns a problem or undefined. */
+function addressProblem(address: string, subnet: string, gateway: string): string | undefined {
+    const range = cidrRange(subnet);
+    const value = ipv4ToInt(address);
+    if (value < range.first || value > range.last) {
+        return `${address} is outside the node subnet ${subnet}`;
+    }
+    if (value === range.first) {
+        return `${address} is the network address of ${subnet}`;
+    }
+    if (value === range.last) {
+        return `${address} is the broadcast address of ${subnet}`;
+    }
+    if (address === gateway) {
+        return `${address} is the gateway (infrastructure.network.gateway)`;
+    }
+    return undefined;
+}
+
+export function addressesFitTheSubnet(ctx: RuleContext): void {
+    const { network, bastion, apiEndpoint, provider } = ctx.config.infrastructure;
+    const gatewayRange = cidrRange(network.subnet);
+    const gw = ipv4ToInt(network.gateway);
+    if (gw <= gatewayRange.first || gw >= gatewayRange.last) {
+        ctx.error("infrastructure.network.gateway", `${network.gateway} must be a host address inside the node subnet ${network.subnet}`);
+    }
+    const owners = new Map<string, string>();
+    const claim = (address: string, owner: string, path: string) => {
+        const previous = owners.get(address);
+        if (previous) {
+            ctx.error(path, `${address} is already taken by ${previous}; every address must be unique`);
+        } else {
+            owners.set(address, owner);
+        }
+    };
+    const blocks: { range: Range; path: string }[] = [];
+    for (const pool of poolsOf(ctx.config)) {
+        if (provider !== "existing") {
+            const addresses = (pool.role === "control-plane" ? ctx.config.infrastructure.controlPlane?.addresses
+                : ctx.config.infrastructure.workerPools.find((p) => p.name === pool.name)?.addresses) as Addresses;
+            checkBlock(ctx, addresses, pool.count, `${pool.path}.addresses`, network.subnet, network.gateway, blocks);
+        }
+    }
+    planNodes(ctx.config).forEach((node, i) => {
+        if (!node.address) {
+            return; // reported by checkBlock
+        }
+        const path = provider === "existing" ? `infrastructure.existing.nodes[${i}].address` : `${poolsOf(ctx.config).find((p) => p.name === node.pool)?.path}.addresses`;
+        const problem = addressProblem(node.address, network.subnet, network.gateway);
+        if (problem) {
+            ctx.error(path, `node ${node.name}: ${problem}`);
+        }
+        claim(node.address, `node ${node.name}`, path);
+    });
+    if (network.apiVip) {
+        const problem = addressProblem(network.apiVip, network.subnet, network.gateway);
+        if (problem && apiEndpoint.type === "kube-vip") {
+            ctx.error("infrastructure.network.apiVip", problem);
+        }
+        const inBlock = blocks.find((b) => overlaps(b.range, { first: ipv4ToInt(network.apiVip!), last: ipv4ToInt(network.apiVip!) }));
+        if (inBlock) {
+            ctx.error("infrastructure.network.apiVip", `${network.apiVip} lies inside ${inBlock.path}; the VIP must not be a node address`);
+        } else {
+            claim(network.apiVip, "the API VIP (infrastructure.network.apiVip)", "infrastructure.network.apiVip");
+        }
+    }
+    if (bastion.enabled && bastion.address && provider === "openstack") {
+        const problem = addressProblem(bastion.address, network.subnet, network.gateway);
+        if (problem) {
+            ctx.error("infrastructure.bastion.address", problem);
+        }
+        claim(bastion.address, "the bastion (infrastructure.bastion.address)", "infrastructure.bastion.address");
+    }
+    const lbPool = ctx.config.infrastructure.harvester?.loadBalancerPool;
+    if (lbPool) {
+        checkBlock(ctx, lbPool, 1, "infrastructure.harvester.loadBalancerPool", network.subnet, network.gateway, blocks);
+    }
+}
+
+function checkBlock(
+    ctx: RuleContext, addresses: Addresses, count: number, path: string, subnet: string, gateway: string,
+    blocks: { range: Range; path: string }[],
+): void {
+    if (!Array.isArray(addresses)) {
+        const from = ipv4ToInt(addresses.from);
+        const to = ipv4ToInt(addresses.to);
+        if (from > to) {
+            ctx.error(`${path}.to`, `${addresses.to} comes before ${path}.from (${addresses.from})`);
+            return;
+        }
+        for (const [end, value] of [["from", addresses.from], ["to", addresses.to]] as const) {
+            const problem = addressProblem(value, subnet, gateway);
+            if (problem) {
+                ctx.error(`${path}.${end}`, problem);
+            }
+        }
+        const range = { first: from, last: to };
+        const clash = blocks.find((b) => overlaps(b.range, range));
+        if (clash) {
+            ctx.error(path, `${addresses.from}-${addresses.to} overlaps ${clash.path}; blocks must be disjoint so pools grow without colliding`);
+        }
+        blocks.push({ range, path });
+    } else {
+        for (const address of addresses) {
+            const clash = blocks.find((b) => overlaps(b.range, { first: ipv4ToInt(address), last: ipv4ToInt(address) }));
+            if (clash) {
+                ctx.error(path, `${address} lies inside ${clash.path}`);
+            }
+        }
+    }
+    const capacity = blockCapacity(addresses);
+    if (count > capacity) {
+        ctx.error(path, `holds ${capacity} address(es) but count is ${count}; widen the block or list more addresses`);
+    }
+}
+
+export function allowedCidrsAreExplicit(ctx: RuleContext): void {
+    const { allowedCidrs } = ctx.config.infrastructure.network;
+    allowedCidrs.forEach((cidr, i) => {
+        const prefix = Number(cidr.split("/")[1]);
+        if (prefix === 0 && ctx.config.meta.environment === "production") {
+            ctx.warn(`infrastructure.network.allowedCidrs[${i}]`, "opens SSH and the API to the whole Internet in production");
+        }
+    });
+}

@@ -1,0 +1,111 @@
+/** Provider sections: the chosen one present and complete, no other one present. */
+import { PROVIDERS } from "../infrastructure";
+import { resolveSize } from "../topology";
+import type { RuleContext } from "./context";
+
+export function providerSectionMatches(ctx: RuleContext): void {
+    const infra = ctx.config.infrastructure;
+    if (!infra[infra.provider]) {
+        ctx.error(`infrastructure.${infra.provider}`, `is required because infrastructure.provider is "${infra.provider}"`);
+    }
+    for (const other of PROVIDERS) {
+        if (other !== infra.provider && infra[other]) {
+            ctx.error(`infrastructure.${other}`, `must not be set when infrastructure.provider is "${infra.provider}" (only infrastructure.${infra.provider} is allowed)`);
+        }
+    }
+    if (infra.provider === "existing") {
+        if (infra.controlPlane) {
+            ctx.error("infrastructure.controlPlane", "must not be set with provider existing; infrastructure.existing.nodes lists the control plane");
+        }
+        if (infra.workerPools.length > 0) {
+            ctx.error("infrastructure.workerPools", "must not be set with provider existing; infrastructure.existing.nodes lists the workers");
+        }
+    } else if (!infra.controlPlane) {
+        ctx.error("infrastructure.controlPlane", `is required for provider "${infra.provider}" ({count, size, addresses})`);
+    }
+}
+
+export function sizesAreKnown(ctx: RuleContext): void {
+    const infra = ctx.config.infrastructure;
+    if (infra.provider !== "vsphere" && infra.provider !== "harvester") {
+        return;
+    }
+    const known = [...new Set([...Object.keys(infra.sizes), "small", "medium", "large", "xlarge"])].sort().join(", ");
+    const groups: [string, string | undefined][] = [
+        ["infrastructure.controlPlane.size", infra.controlPlane?.size],
+        ...infra.workerPools.map((p, i) => [`infrastructure.workerPools[${i}].size`, p.size] as [string, string]),
+    ];
+    for (const [path, size] of groups) {
+        if (size !== undefined && !resolveSize(ctx.config, size)) {
+            ctx.error(path, `"${size}" is not a known size; allowed: ${known} (add more under infrastructure.sizes)`);
+        }
+    }
+}
+
+export function apiEndpointFitsProvider(ctx: RuleContext): void {
+    const infra = ctx.config.infrastructure;
+    const { apiEndpoint, network } = infra;
+    if (apiEndpoint.type === "kube-vip" && !network.apiVip) {
+        ctx.error("infrastructure.network.apiVip", "is required when infrastructure.apiEndpoint.type is kube-vip (the address kube-vip announces)");
+    }
+    if (apiEndpoint.type === "loadbalancer") {
+        if (infra.provider === "vsphere" || infra.provider === "existing") {
+            ctx.error("infrastructure.apiEndpoint.type", `"loadbalancer" is not available on provider ${infra.provider}; allowed: kube-vip`);
+        }
+        if (infra.provider === "harvester" && !infra.harvester?.loadBalancerPool) {
+            ctx.error("infrastructure.harvester.loadBalancerPool", "is required when infrastructure.apiEndpoint.type is loadbalancer on Harvester");
+        }
+    }
+    if (apiEndpoint.floatingIp) {
+        if (infra.provider !== "openstack") {
+            ctx.error("infrastructure.apiEndpoint.floatingIp", `is only available on OpenStack, not on ${infra.provider}`);
+        } else if (!infra.openstack?.externalNetworkId) {
+            ctx.error("infrastructure.openstack.externalNetworkId", "is required when infrastructure.apiEndpoint.floatingIp is true");
+        }
+    }
+    if (infra.openstack?.designateZoneId && !apiEndpoint.dnsName) {
+        ctx.error("infrastructure.apiEndpoint.dnsName", "is required when infrastructure.openstack.designateZoneId is set (the record's name)");
+    }
+    if (infra.provider === "existing" && !apiEndpoint.interface) {
+        ctx.error("infrastructure.apiEndpoint.interface", "is required for existing hosts: the network interface kube-vip announces the VIP on (e.g. eth0)");
+    }
+}
+
+export function bastionIsComplete(ctx: RuleContext): void {
+    const infra = ctx.config.infrastructure;
+    if (!infra.bastion.enabled) {
+        return;
+    }
+    if (!infra.bastion.address) {
+        ctx.error("infrastructure.bastion.address", infra.provider === "openstack"
+            ? "is required when the bastion is enabled (its fixed address in the node subnet)"
+            : "is required when the bastion is enabled (the address of the existing jump host)");
+    }
+    if (infra.provider === "openstack") {
+        if (!infra.bastion.size) {
+            ctx.error("infrastructure.bastion.size", "is required when the bastion is enabled on OpenStack (its flavor)");
+        }
+        if (!infra.openstack?.externalNetworkId) {
+            ctx.error("infrastructure.openstack.externalNetworkId", "is required when the bastion is enabled (its floating IP comes from it)");
+        }
+    }
+}
+
+export function openstackNetworkIsReachable(ctx: RuleContext): void {
+    const os = ctx.config.infrastructure.openstack;
+    if (ctx.config.infrastructure.provider !== "openstack" || !os) {
+        return;
+    }
+    if (!os.existingNetwork && !os.externalNetworkId) {
+        ctx.error("infrastructure.openstack.externalNetworkId", "is required when the program creates the network (the router's gateway); or set infrastructure.openstack.existingNetwork");
+    }
+    if (os.existingNetwork && ctx.config.infrastructure.network.vlan !== undefined) {
+        ctx.error("infrastructure.network.vlan", "must not be set with infrastructure.openstack.existingNetwork (the existing network already has its segment)");
+    }
+}
+
+export function vsphereCsiAdvised(ctx: RuleContext): void {
+    if (ctx.config.infrastructure.provider === "vsphere" && ctx.config.services["vsphere-csi"]?.enabled === false) {
+        ctx.warn("services.vsphere-csi.enabled", "is false on vSphere; persistent volumes will need another storage driver");
+    }
+}

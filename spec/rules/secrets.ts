@@ -1,0 +1,66 @@
+/** Secrets the enabled features need: present, and not a placeholder. */
+import { SERVICE_CATALOG } from "../catalog";
+import { gitUrlScheme } from "../formats";
+import type { ClusterConfig } from "../schema";
+import type { RuleContext } from "./context";
+import { enabledServices } from "./gitops";
+
+export interface RequiredSecret {
+    /** Path under `secrets`, e.g. `gitToken` or `services.keycloak.adminPassword`. */
+    readonly path: string;
+    /** Why it is needed, naming the field that asks for it. */
+    readonly reason: string;
+}
+
+/** Every secret the stack's enabled features need. One list, used by validation and the offline plan. */
+export function requiredSecrets(config: ClusterConfig): RequiredSecret[] {
+    const required: RequiredSecret[] = [];
+    const gitops = config.gitops;
+    if (gitops && gitUrlScheme(gitops.repository.url) === "https") {
+        required.push({ path: "gitToken", reason: "gitops.repository.url is https (token auth)" });
+    }
+    if (gitops?.base.auth === "token") {
+        required.push({ path: "baseRepoToken", reason: "gitops.base.auth is token" });
+    }
+    if (config.infrastructure.provider === "harvester") {
+        required.push({ path: "harvesterKubeconfig", reason: "infrastructure.provider is harvester" });
+    }
+    if (config.infrastructure.provider === "existing") {
+        required.push({ path: "sshPrivateKey", reason: "infrastructure.provider is existing (the key already authorized on the hosts)" });
+    }
+    if (config.backup.enabled) {
+        required.push({ path: "backupAccessKeyId", reason: "backup.enabled is true" });
+        required.push({ path: "backupSecretAccessKey", reason: "backup.enabled is true" });
+    }
+    for (const service of enabledServices(config)) {
+        for (const key of SERVICE_CATALOG[service].requiredSecrets) {
+            required.push({ path: `services.${service}.${key}`, reason: `services.${service} is enabled` });
+        }
+    }
+    return required;
+}
+
+export function secretValue(secrets: ClusterConfig["secrets"], path: string): string | undefined {
+    const parts = path.split(".");
+    if (parts[0] === "services") {
+        return secrets.services[parts[1]]?.[parts[2]];
+    }
+    return (secrets as Record<string, unknown>)[path] as string | undefined;
+}
+
+const PLACEHOLDER = /changeme/i;
+
+export function secretsArePresent(ctx: RuleContext): void {
+    for (const { path, reason } of requiredSecrets(ctx.config)) {
+        const value = secretValue(ctx.config.secrets, path);
+        if (value === undefined || value === "") {
+            ctx.error(`secrets.${path}`, `is required because ${reason}; set it with: pulumi config set --secret --path 'secrets.${path}' <value>`);
+        } else if (PLACEHOLDER.test(value)) {
+            ctx.error(`secrets.${path}`, `still holds the placeholder CHANGEME; ${reason}, so set a real value with pulumi config set --secret`);
+        }
+    }
+    const gitops = ctx.config.gitops;
+    if (ctx.config.secrets.gitSshPrivateKey && gitops && gitUrlScheme(gitops.repository.url) === "https") {
+        ctx.error("secrets.gitSshPrivateKey", "is only used with an ssh gitops.repository.url; this one is https");
+    }
+}
