@@ -86,10 +86,14 @@ export const DEFAULT_SIZES: Readonly<Record<string, z.infer<typeof sizeSchema>>>
 export const openstackSchema = z.object({
     /** Image name or ID the nodes boot from (an Ubuntu 22.04/24.04 cloud image). */
     image: objectName,
-    /** External network for the router gateway and floating IPs. Required unless an existing network is reused. */
+    /** External network for the router gateway. Required unless an existing network is reused. */
     externalNetworkId: cloudId.optional(),
+    /** Floating IP pool (external network name) for the bastion and the API floating IP. */
+    floatingIpPool: objectName.optional(),
     /** Reuse this network and subnet instead of creating them (no network, subnet or router is created). */
     existingNetwork: z.object({ networkId: cloudId, subnetId: cloudId }).strict().optional(),
+    /** Physical network of the VLAN segment when `network.vlan` is set. @default "physnet1" */
+    physicalNetwork: objectName.default("physnet1"),
     /** Availability zones to spread nodes over, round-robin by node number within each pool. @default [] (Nova's choice) */
     availabilityZones: z.array(objectName).default([]),
     /** Boot volume (boot from volume). @default { sizeGiB: 40 } */

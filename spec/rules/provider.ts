@@ -1,6 +1,14 @@
 /** Provider sections: the chosen one present and complete, no other one present. */
 import { PROVIDERS } from "../infrastructure";
-import { resolveSize } from "../topology";
+import { intToIpv4, ipv4ToInt, planNodes, poolsOf, resolveSize } from "../topology";
+
+/** The last quarter of the subnet, less the broadcast address: OpenStack's DHCP allocation pool. */
+export function dhcpPoolOf(cidr: string): { start: string; end: string } {
+    const [address, bits] = cidr.split("/");
+    const base = ipv4ToInt(address);
+    const size = 2 ** (32 - Number(bits));
+    return { start: intToIpv4(base + Math.floor((size * 3) / 4)), end: intToIpv4(base + size - 2) };
+}
 import type { RuleContext } from "./context";
 
 export function providerSectionMatches(ctx: RuleContext): void {
@@ -59,8 +67,8 @@ export function apiEndpointFitsProvider(ctx: RuleContext): void {
     if (apiEndpoint.floatingIp) {
         if (infra.provider !== "openstack") {
             ctx.error("infrastructure.apiEndpoint.floatingIp", `is only available on OpenStack, not on ${infra.provider}`);
-        } else if (!infra.openstack?.externalNetworkId) {
-            ctx.error("infrastructure.openstack.externalNetworkId", "is required when infrastructure.apiEndpoint.floatingIp is true");
+        } else if (!infra.openstack?.floatingIpPool) {
+            ctx.error("infrastructure.openstack.floatingIpPool", "is required when infrastructure.apiEndpoint.floatingIp is true");
         }
     }
     if (infra.openstack?.designateZoneId && !apiEndpoint.dnsName) {
@@ -85,8 +93,8 @@ export function bastionIsComplete(ctx: RuleContext): void {
         if (!infra.bastion.size) {
             ctx.error("infrastructure.bastion.size", "is required when the bastion is enabled on OpenStack (its flavor)");
         }
-        if (!infra.openstack?.externalNetworkId) {
-            ctx.error("infrastructure.openstack.externalNetworkId", "is required when the bastion is enabled (its floating IP comes from it)");
+        if (!infra.openstack?.floatingIpPool) {
+            ctx.error("infrastructure.openstack.floatingIpPool", "is required when the bastion is enabled (its floating IP comes from that pool)");
         }
     }
 }
@@ -99,6 +107,15 @@ export function openstackNetworkIsReachable(ctx: RuleContext): void {
     if (!os.existingNetwork && !os.externalNetworkId) {
         ctx.error("infrastructure.openstack.externalNetworkId", "is required when the program creates the network (the router's gateway); or set infrastructure.openstack.existingNetwork");
     }
+    const { subnet } = ctx.config.infrastructure.network;
+    const pool = dhcpPoolOf(subnet);
+    planNodes(ctx.config).forEach((node) => {
+        const value = ipv4ToInt(node.address || "0.0.0.0");
+        if (!os.existingNetwork && value >= ipv4ToInt(pool.start) && value <= ipv4ToInt(pool.end)) {
+            ctx.error(`${poolsOf(ctx.config).find((p) => p.name === node.pool)?.path}.addresses`,
+                `node ${node.name}: ${node.address} is in ${pool.start}-${pool.end}, the last quarter of ${subnet} that OpenStack hands out by DHCP (load balancers, ports it creates); use an address below ${pool.start}`);
+        }
+    });
     if (os.existingNetwork && ctx.config.infrastructure.network.vlan !== undefined) {
         ctx.error("infrastructure.network.vlan", "must not be set with infrastructure.openstack.existingNetwork (the existing network already has its segment)");
     }

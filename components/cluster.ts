@@ -1,0 +1,69 @@
+/**
+ * The cluster: keys → infrastructure (one component per provider, one NodeSet shape) → Kubespray →
+ * Flux and platform services. Each step gets plain values or Outputs from the one before; nothing
+ * reaches back up the chain.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec } from "../spec";
+import { ExistingHosts } from "./existing";
+import { ClusterKeys } from "./keys";
+import type { InfrastructureArgs, NodeSet } from "./nodeset";
+import { OpenStackInfrastructure } from "./openstack";
+
+/** Secret values of the stack, each already a Pulumi secret. */
+export interface SecretInputs {
+    readonly gitToken?: pulumi.Output<string>;
+    readonly gitSshPrivateKey?: pulumi.Output<string>;
+    readonly baseRepoToken?: pulumi.Output<string>;
+    readonly harvesterKubeconfig?: pulumi.Output<string>;
+    readonly sshPrivateKey?: pulumi.Output<string>;
+    readonly backupAccessKeyId?: pulumi.Output<string>;
+    readonly backupSecretAccessKey?: pulumi.Output<string>;
+    readonly services: Readonly<Record<string, Readonly<Record<string, pulumi.Output<string>>>>>;
+}
+
+export interface ClusterArgs {
+    readonly spec: ClusterSpec;
+    readonly secrets: SecretInputs;
+}
+
+export class Cluster extends pulumi.ComponentResource {
+    readonly spec: ClusterSpec;
+    readonly keys: ClusterKeys;
+    readonly nodeSet: NodeSet;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusters:index:Cluster", name, {}, opts);
+        const { spec, secrets } = args;
+        this.spec = spec;
+        this.keys = new ClusterKeys(`${name}-keys`, { spec, existingPrivateKey: secrets.sshPrivateKey }, { parent: this });
+        const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys };
+        this.nodeSet = this.infrastructure(name, infraArgs, secrets).nodeSet;
+        this.registerOutputs(this.stackOutputs());
+    }
+
+    private infrastructure(name: string, args: InfrastructureArgs, _secrets: SecretInputs): { nodeSet: NodeSet } {
+        const provider = this.spec.infrastructure.provider;
+        switch (provider) {
+            case "openstack":
+                return new OpenStackInfrastructure(`${name}-openstack`, args, { parent: this });
+            case "existing":
+                return new ExistingHosts(`${name}-existing`, args, { parent: this });
+            default:
+                throw new pulumi.RunError(`infrastructure.provider "${provider}" is not wired into the program yet`);
+        }
+    }
+
+    /** What `pulumi stack output` shows. Secrets stay secrets. */
+    stackOutputs(): Record<string, unknown> {
+        return {
+            cluster: this.spec.meta.name,
+            provider: this.spec.infrastructure.provider,
+            kubernetesVersion: this.spec.kubernetes.version,
+            nodes: this.nodeSet.nodes.map((n) => ({ name: n.name, role: n.role, pool: n.pool, address: n.address })),
+            apiEndpoint: pulumi.interpolate`https://${this.nodeSet.apiEndpoint}:${this.nodeSet.apiPort}`,
+            bastion: this.nodeSet.bastion?.host,
+            sshPublicKey: this.keys.sshPublicKey,
+        };
+    }
+}

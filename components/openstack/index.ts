@@ -1,0 +1,133 @@
+/**
+ * Everything a cluster needs on OpenStack, as one component that hands the common NodeSet forward.
+ * Credentials come from the standard `openstack:` provider config or OS_* environment variables.
+ */
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec, PlannedNode } from "../../spec";
+import { renderUserData } from "../cloudinit";
+import type { InfrastructureArgs, NodeSet } from "../nodeset";
+import { machine, serverGroups } from "./compute";
+import { apiDnsRecord, apiFloatingIp, apiVipPort, loadBalancedApi } from "./endpoint";
+import { nodeNetwork } from "./network";
+import { ruleName, securityGroupRoles, securityRules, type GroupRole } from "./security";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class OpenStackInfrastructure extends pulumi.ComponentResource {
+    readonly nodeSet: NodeSet;
+    readonly bastionAddress?: pulumi.Output<string>;
+
+    constructor(name: string, args: InfrastructureArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusters:openstack:Infrastructure", name, {}, opts);
+        const { spec } = args;
+        const cluster = spec.meta.name;
+        const network = nodeNetwork(spec, this);
+        const groups = this.securityGroups(spec);
+        const keyPair = new openstack.compute.Keypair(`${cluster}-ssh`, {
+            name: `${cluster}-ssh`,
+            publicKey: pulumi.output(args.authorizedKeys).apply((keys) => keys[0]),
+        }, { parent: this, ignoreChanges: ["publicKey"] });
+        const imageId = resolveImageId(spec.infrastructure.openstack!.image, this);
+
+        const bastion = spec.infrastructure.bastion.enabled ? this.bastion(spec, network, groups.get("bastion")!, imageId, keyPair.name, args) : undefined;
+        this.bastionAddress = bastion;
+
+        const vipPort = apiVipPort(spec, network, groups.get("control-plane")!.id, this);
+        const podCidrOnPorts = ["none", "native"].includes(spec.kubernetes.network.mode);
+        const sgs = serverGroups(spec, this);
+        const machines: Record<string, pulumi.Resource[]> = {};
+        for (const node of spec.nodes) {
+            machines[node.name] = machine({
+                spec, network, imageId, keyPairName: keyPair.name, authorizedKeys: args.authorizedKeys, parent: this,
+                securityGroupId: (n) => groups.get(n.role)!.id,
+                serverGroupId: (n) => sgs.get(n.pool)?.id,
+                allowedAddresses: (n) => [
+                    ...(n.role === "control-plane" && vipPort ? [spec.infrastructure.network.apiVip!] : []),
+                    ...(podCidrOnPorts ? [spec.kubernetes.podSubnet] : []),
+                ],
+            }, node, args.machineGate?.(node) ?? []);
+        }
+
+        const apiPortId = vipPort ? vipPort.id : loadBalancedApi(spec, network, spec.nodes.filter((n) => n.role === "control-plane"), this).vipPortId;
+        const floating = spec.infrastructure.apiEndpoint.floatingIp ? apiFloatingIp(spec, apiPortId, this) : undefined;
+        const apiAddress = floating ? floating.address : pulumi.output(spec.infrastructure.network.apiVip ?? "");
+        apiDnsRecord(spec, apiAddress, this);
+        const apiHost = spec.infrastructure.apiEndpoint.dnsName ? pulumi.output(spec.infrastructure.apiEndpoint.dnsName) : apiAddress;
+
+        this.nodeSet = {
+            nodes: spec.nodes,
+            apiEndpoint: apiHost,
+            apiPort: spec.kubernetes.apiPort,
+            bastion: bastion ? { host: bastion, user: spec.infrastructure.ssh.user } : undefined,
+            sshUser: spec.infrastructure.ssh.user,
+            machines,
+        };
+        this.registerOutputs({ apiEndpoint: apiHost, bastionAddress: bastion });
+    }
+
+    private securityGroups(spec: ClusterSpec): Map<GroupRole, openstack.networking.SecGroup> {
+        const cluster = spec.meta.name;
+        const groups = new Map<GroupRole, openstack.networking.SecGroup>();
+        for (const role of securityGroupRoles(spec)) {
+            groups.set(role, new openstack.networking.SecGroup(`${cluster}-${role}`, {
+                name: `${cluster}-${role}`,
+                description: `${role} of cluster ${cluster}`,
+            }, { parent: this }));
+        }
+        for (const rule of securityRules(spec)) {
+            new openstack.networking.SecGroupRule(ruleName(cluster, rule), {
+                securityGroupId: groups.get(rule.group)!.id,
+                direction: "ingress",
+                ethertype: "IPv4",
+                protocol: rule.protocol,
+                portRangeMin: rule.port,
+                portRangeMax: rule.port,
+                remoteIpPrefix: "cidr" in rule.from ? rule.from.cidr : undefined,
+                remoteGroupId: "group" in rule.from ? groups.get(rule.from.group)!.id : undefined,
+                description: rule.description,
+            }, { parent: this });
+        }
+        return groups;
+    }
+
+    private bastion(
+        spec: ClusterSpec, network: ReturnType<typeof nodeNetwork>, group: openstack.networking.SecGroup,
+        imageId: pulumi.Input<string>, keyPairName: pulumi.Input<string>, args: InfrastructureArgs,
+    ): pulumi.Output<string> {
+        const name = `${spec.meta.name}-bastion`;
+        const bastion = spec.infrastructure.bastion;
+        const port = new openstack.networking.Port(name, {
+            name,
+            networkId: network.networkId,
+            fixedIps: [{ subnetId: network.subnetId, ipAddress: bastion.address! }],
+            securityGroupIds: [group.id],
+            adminStateUp: true,
+        }, { parent: this, dependsOn: network.ready });
+        const bastionNode: Pick<PlannedNode, "name"> = { name };
+        new openstack.compute.Instance(name, {
+            name,
+            flavorName: bastion.size!,
+            keyPair: keyPairName,
+            configDrive: true,
+            blockDevices: [{ sourceType: "image", uuid: imageId, destinationType: "volume", volumeSize: 20, bootIndex: 0, deleteOnTermination: true }],
+            networks: [{ port: port.id }],
+            userData: pulumi.output(args.authorizedKeys).apply((keys) => renderUserData(spec, bastionNode, keys)),
+            metadata: { cluster: spec.meta.name, role: "bastion", "managed-by": "pulumi-clusters" },
+        }, { parent: this, ignoreChanges: ["userData", "keyPair"] });
+        const floating = new openstack.networking.FloatingIp(name, {
+            pool: spec.infrastructure.openstack!.floatingIpPool!,
+            portId: port.id,
+            description: `SSH bastion of ${spec.meta.name}`,
+        }, { parent: this });
+        return floating.address;
+    }
+}
+
+/** An image given by ID is used as is; a name is looked up once per run (pin an ID to avoid surprises). */
+function resolveImageId(image: string, parent: pulumi.Resource): pulumi.Input<string> {
+    if (UUID.test(image)) {
+        return image;
+    }
+    return openstack.images.getImageOutput({ name: image, mostRecent: false }, { parent }).id;
+}

@@ -1,0 +1,68 @@
+/**
+ * The security-group rules of a cluster, as data: the least set that works. A pure function, so a
+ * test can hold the exact list and a reviewer can read it in one place.
+ *
+ * - nodes talk to each other freely (etcd, kubelet, CNI overlay, NodePorts between nodes);
+ * - the API port is open to the node subnet (kube-vip, load-balancer health checks), the bastion
+ *   and `allowedCidrs`;
+ * - SSH reaches nodes only from the bastion when there is one, otherwise from `allowedCidrs` and
+ *   the node subnet; the bastion takes SSH from `allowedCidrs` only.
+ * Nothing is open to 0.0.0.0/0 unless `allowedCidrs` says so. Egress keeps OpenStack's defaults.
+ */
+import type { ClusterSpec } from "../../spec";
+
+export type GroupRole = "control-plane" | "worker" | "bastion";
+
+export interface RuleSpec {
+    /** Group the rule belongs to. */
+    readonly group: GroupRole;
+    readonly protocol?: "tcp" | "udp";
+    readonly port?: number;
+    /** Traffic from a CIDR, or from another of the cluster's groups. */
+    readonly from: { readonly cidr: string } | { readonly group: GroupRole };
+    readonly description: string;
+}
+
+export function securityGroupRoles(spec: ClusterSpec): GroupRole[] {
+    return spec.infrastructure.bastion.enabled ? ["control-plane", "worker", "bastion"] : ["control-plane", "worker"];
+}
+
+export function securityRules(spec: ClusterSpec): RuleSpec[] {
+    const { network, bastion } = spec.infrastructure;
+    const apiPort = spec.kubernetes.apiPort;
+    const rules: RuleSpec[] = [];
+    const nodeGroups: GroupRole[] = ["control-plane", "worker"];
+    for (const group of nodeGroups) {
+        for (const peer of nodeGroups) {
+            rules.push({ group, from: { group: peer }, description: `all traffic from ${peer} nodes` });
+        }
+        if (bastion.enabled) {
+            rules.push({ group, protocol: "tcp", port: 22, from: { group: "bastion" }, description: "SSH from the bastion" });
+        } else {
+            for (const cidr of uniqueCidrs([network.subnet, ...network.allowedCidrs])) {
+                rules.push({ group, protocol: "tcp", port: 22, from: { cidr }, description: `SSH from ${cidr}` });
+            }
+        }
+    }
+    for (const cidr of uniqueCidrs([network.subnet, ...network.allowedCidrs])) {
+        rules.push({ group: "control-plane", protocol: "tcp", port: apiPort, from: { cidr }, description: `Kubernetes API from ${cidr}` });
+    }
+    if (bastion.enabled) {
+        rules.push({ group: "control-plane", protocol: "tcp", port: apiPort, from: { group: "bastion" }, description: "Kubernetes API from the bastion" });
+        for (const cidr of uniqueCidrs(network.allowedCidrs)) {
+            rules.push({ group: "bastion", protocol: "tcp", port: 22, from: { cidr }, description: `SSH from ${cidr}` });
+        }
+    }
+    return rules;
+}
+
+function uniqueCidrs(cidrs: readonly string[]): string[] {
+    return [...new Set(cidrs)];
+}
+
+/** Stable resource name of a rule: group, source and port, never its position in the list. */
+export function ruleName(cluster: string, rule: RuleSpec): string {
+    const source = "cidr" in rule.from ? rule.from.cidr.replace(/[./]/g, "-") : rule.from.group;
+    const port = rule.protocol ? `${rule.protocol}${rule.port}` : "all";
+    return `${cluster}-${rule.group}-from-${source}-${port}`;
+}

@@ -1,0 +1,53 @@
+/**
+ * The program: stack config in, Cluster out. `index.ts` calls it with the engine's config; the offline
+ * harness calls it with a stack file's config under mocks. Same code path, so what the tests record
+ * is what `pulumi up` registers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { loadClusterSpec, PROJECT, SpecError, type Secrets } from "../spec";
+import { Cluster, type SecretInputs } from "./cluster";
+
+/** The stack's `clusters:` config values, keys without the namespace (objects arrive as JSON text). */
+export function projectConfig(): Record<string, unknown> {
+    const prefix = `${PROJECT}:`;
+    return Object.fromEntries(
+        Object.entries(pulumi.runtime.allConfig())
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
+}
+
+/** Every secret value becomes a Pulumi secret here, before anything else can see it. */
+export function secretInputs(secrets: Secrets): SecretInputs {
+    const wrap = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
+    return {
+        gitToken: wrap(secrets.gitToken),
+        gitSshPrivateKey: wrap(secrets.gitSshPrivateKey),
+        baseRepoToken: wrap(secrets.baseRepoToken),
+        harvesterKubeconfig: wrap(secrets.harvesterKubeconfig),
+        sshPrivateKey: wrap(secrets.sshPrivateKey),
+        backupAccessKeyId: wrap(secrets.backupAccessKeyId),
+        backupSecretAccessKey: wrap(secrets.backupSecretAccessKey),
+        services: Object.fromEntries(Object.entries(secrets.services).map(([service, values]) => [
+            service, Object.fromEntries(Object.entries(values).map(([key, value]) => [key, pulumi.secret(value)])),
+        ])),
+    };
+}
+
+export function defineCluster(config: Record<string, unknown>): Record<string, unknown> {
+    let loaded;
+    try {
+        loaded = loadClusterSpec(config);
+    } catch (error) {
+        if (error instanceof SpecError) {
+            // A RunError prints the message alone, without a stack trace: the list is what a person needs.
+            throw new pulumi.RunError(error.message);
+        }
+        throw error;
+    }
+    for (const warning of loaded.warnings) {
+        pulumi.log.warn(`${warning.path}: ${warning.message}`);
+    }
+    const cluster = new Cluster(loaded.spec.meta.name, { spec: loaded.spec, secrets: secretInputs(loaded.secrets) });
+    return cluster.stackOutputs();
+}

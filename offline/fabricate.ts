@@ -1,0 +1,90 @@
+/**
+ * Realistic, deterministic outputs for what the cloud would return: IDs, floating IPs, key pairs,
+ * command output. Derived from the resource name, never from a clock or a random source, so two
+ * offline runs of the same stack are byte-identical.
+ */
+import { createHash } from "crypto";
+import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
+
+export function digest(text: string, length = 12): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** A documentation-range address (198.51.100.0/24), stable per name. */
+function floatingAddress(name: string): string {
+    return `198.51.100.${(parseInt(digest(name, 4), 16) % 250) + 2}`;
+}
+
+export function fakeId(type: string, name: string): string {
+    const h = digest(`${type}/${name}`, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export function fabricateState(args: MockResourceArgs): Record<string, unknown> {
+    const { type, name, inputs } = args;
+    switch (type) {
+        case "openstack:networking/floatingIp:FloatingIp":
+            return { address: floatingAddress(name) };
+        case "openstack:loadbalancer/loadBalancer:LoadBalancer":
+            return { vipPortId: fakeId("port", `${name}-vip`), vipAddress: inputs.vipAddress ?? "10.0.0.250" };
+        case "tls:index/privateKey:PrivateKey": {
+            const key = digest(name, 43);
+            return {
+                publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA${key}\n`,
+                privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\noffline-fabricated-${key}\n-----END OPENSSH PRIVATE KEY-----\n`,
+                privateKeyPem: `-----BEGIN PRIVATE KEY-----\noffline-fabricated-${key}\n-----END PRIVATE KEY-----\n`,
+                publicKeyFingerprintSha256: `SHA256:${digest(name, 43)}`,
+            };
+        }
+        case "command:local:Command":
+            return { stdout: fabricatedStdout(name), stderr: "" };
+        case "vsphere:index/virtualMachine:VirtualMachine":
+            return { moid: `vm-${parseInt(digest(name, 4), 16)}`, uuid: fakeId(type, name), defaultIpAddress: "", powerState: "on" };
+        case "vsphere:index/folder:Folder":
+            return {};
+        default:
+            return {};
+    }
+}
+
+/** What our commands print: the kubeconfig step prints a kubeconfig, stamp steps a fixed time. */
+function fabricatedStdout(name: string): string {
+    if (name.endsWith("-kubeconfig")) {
+        return [
+            "apiVersion: v1", "kind: Config", "clusters:",
+            "- cluster: {certificate-authority-data: b2ZmbGluZQ==, server: 'https://api.offline:6443'}", "  name: offline",
+            "contexts:", "- context: {cluster: offline, user: admin}", "  name: admin", "current-context: admin",
+            "users:", "- name: admin", "  user: {client-certificate-data: b2ZmbGluZQ==, client-key-data: b2ZmbGluZQ==}", "",
+        ].join("\n");
+    }
+    if (name.includes("-created-at")) {
+        return "2026-01-01T00:00:00Z";
+    }
+    return "";
+}
+
+export function fabricateCall(args: MockCallArgs): Record<string, unknown> {
+    const inputs = args.inputs as Record<string, unknown>;
+    switch (args.token) {
+        case "openstack:images/getImage:getImage":
+            return { id: fakeId("image", String(inputs.name)), name: inputs.name };
+        case "vsphere:index/getDatacenter:getDatacenter":
+            return { id: `datacenter-${digest(String(inputs.name), 4)}`, name: inputs.name };
+        case "vsphere:index/getComputeCluster:getComputeCluster":
+            return { id: `domain-c${parseInt(digest(String(inputs.name), 3), 16)}`, resourcePoolId: `resgroup-${digest(String(inputs.name), 4)}`, name: inputs.name };
+        case "vsphere:index/getDatastore:getDatastore":
+            return { id: `datastore-${digest(String(inputs.name), 4)}`, name: inputs.name };
+        case "vsphere:index/getResourcePool:getResourcePool":
+            return { id: `resgroup-${digest(String(inputs.name), 4)}`, name: inputs.name };
+        case "vsphere:index/getNetwork:getNetwork":
+            return { id: `dvportgroup-${digest(String(inputs.name), 4)}`, name: inputs.name, type: "DistributedVirtualPortgroup" };
+        case "vsphere:index/getVirtualMachine:getVirtualMachine":
+            return {
+                id: fakeId("template", String(inputs.name)), name: inputs.name, guestId: "ubuntu64Guest", scsiType: "pvscsi",
+                firmware: "efi", networkInterfaceTypes: ["vmxnet3"],
+                disks: [{ label: "disk0", size: 20, thinProvisioned: true, eagerlyScrub: false, unitNumber: 0 }],
+            };
+        default:
+            return {};
+    }
+}

@@ -1,0 +1,158 @@
+/**
+ * Runs the real program for a stack under the Pulumi SDK's mock runtime and records every registered
+ * resource: type, name, parent, inputs (secrets redacted), dependencies and the options that decide
+ * Day-2 behaviour. Used by the tests, `npm run plan` and the benchmarks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../spec/stackfile";
+import { fabricateCall, fabricateState, fakeId } from "./fabricate";
+import { decodeWire } from "./wire";
+
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent?: string;
+    /** Inputs with every secret replaced by "[secret]": safe to print and write. */
+    readonly inputs: Record<string, unknown>;
+    /** Inputs with secrets in clear, for assertions only: never written anywhere. */
+    readonly rawInputs: Record<string, unknown>;
+    readonly secretPaths: readonly string[];
+    readonly dependencies: readonly string[];
+    readonly options: {
+        readonly deleteBeforeReplace: boolean;
+        readonly replaceOnChanges: readonly string[];
+        readonly ignoreChanges: readonly string[];
+        readonly additionalSecretOutputs: readonly string[];
+        readonly provider?: string;
+        readonly version?: string;
+        readonly protect: boolean;
+    };
+}
+
+export interface RecordedInvoke {
+    readonly token: string;
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface OfflineRun {
+    readonly resources: readonly RecordedResource[];
+    readonly invokes: readonly RecordedInvoke[];
+    /** Stack outputs, secrets redacted. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface OfflineOptions {
+    /** Stack name the mock runtime reports. @default "offline" */
+    readonly stack?: string;
+    /** Run as `pulumi preview` (unknown outputs stay unknown). @default false */
+    readonly preview?: boolean;
+}
+
+type Program = () => Record<string, unknown>;
+
+let running = false;
+
+/**
+ * Sets the stack's `clusters:` config (values as the engine hands them: objects as JSON strings),
+ * then runs `program` under mocks and waits until every registration has settled.
+ */
+export async function runOffline(config: Record<string, unknown>, program: Program, options: OfflineOptions = {}): Promise<OfflineRun> {
+    if (running) {
+        throw new Error("runOffline is not re-entrant: the Pulumi runtime is one per process");
+    }
+    running = true;
+    try {
+        return await run(config, program, options);
+    } finally {
+        running = false;
+    }
+}
+
+async function run(config: Record<string, unknown>, program: Program, options: OfflineOptions): Promise<OfflineRun> {
+    const resources: RecordedResource[] = [];
+    const invokes: RecordedInvoke[] = [];
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])),
+        [`${PROJECT}:secrets`],
+    );
+    await pulumi.runtime.setMocks({
+        newResource: (args) => ({
+            id: args.custom ? fakeId(args.type, args.name) : undefined,
+            state: { ...args.inputs, ...fabricateState(args) },
+        }),
+        call: (args) => {
+            invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+            return fabricateCall(args);
+        },
+    }, PROJECT, options.stack ?? "offline", options.preview ?? false);
+    recordRegistrations(resources);
+    const outputs = program();
+    const resolved = await settle(outputs);
+    // Waits for every outstanding registration; the next run's setMocks installs a fresh monitor.
+    await pulumi.runtime.disconnect();
+    return { resources: sortByUrn(resources), invokes, outputs: decodeWire(resolved).redacted as Record<string, unknown> };
+}
+
+/** Wraps the mock monitor so every RegisterResource request is recorded with its full options. */
+function recordRegistrations(into: RecordedResource[]): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: RegisterRequest, cb: (err: unknown, res: unknown) => void) => void };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        const decoded = decodeWire(req.getObject()?.toJavaScript() ?? {});
+        original(req, (err, response) => {
+            if (!err && response) {
+                const urn = (response as { getUrn(): string }).getUrn();
+                into.push({
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent() || undefined,
+                    inputs: decoded.redacted as Record<string, unknown>,
+                    rawInputs: decoded.raw as Record<string, unknown>,
+                    secretPaths: decoded.secretPaths,
+                    dependencies: [...req.getDependenciesList()].sort(),
+                    options: {
+                        deleteBeforeReplace: req.getDeletebeforereplace(),
+                        replaceOnChanges: req.getReplaceonchangesList(),
+                        ignoreChanges: req.getIgnorechangesList(),
+                        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                        provider: req.getProvider() || undefined,
+                        version: req.getVersion() || undefined,
+                        protect: req.getProtect() ?? false,
+                    },
+                });
+            }
+            callback(err, response);
+        });
+    };
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getObject(): { toJavaScript(): unknown } | undefined;
+    getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getReplaceonchangesList(): string[];
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getProvider(): string;
+    getVersion(): string;
+    getProtect(): boolean | undefined;
+}
+
+/** Resolves a structure of Outputs into wire form (secrets marked) without waiting on unknowns forever. */
+async function settle(value: unknown): Promise<unknown> {
+    const output = pulumi.output(value as pulumi.Input<unknown>);
+    const serialize = (await import("@pulumi/pulumi/runtime/rpc")).serializeProperty;
+    return serialize("outputs", output, new Set(), { keepOutputValues: false });
+}
+
+function sortByUrn(resources: RecordedResource[]): RecordedResource[] {
+    return [...resources].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+}
