@@ -1,0 +1,57 @@
+/** plan.md: what the program would create, grouped by component, with a Mermaid diagram of the topology. */
+import type { ClusterSpec } from "../spec";
+import type { RecordedResource } from "../offline/harness";
+
+export function renderPlanMarkdown(stack: string, spec: ClusterSpec, resources: readonly RecordedResource[], standIns: readonly string[]): string {
+    const lines: string[] = [];
+    lines.push(`# Plan for stack \`${stack}\``, "");
+    lines.push(`Cluster **${spec.meta.name}** (${spec.meta.environment}) on **${spec.infrastructure.provider}**, Kubernetes ${spec.kubernetes.version} by Kubespray ${spec.kubespray.version}.`, "");
+    lines.push(`${spec.nodes.length} nodes, ${resources.filter((r) => r.custom).length} resources in ${resources.filter((r) => !r.custom).length} components.`, "");
+    if (standIns.length) {
+        lines.push("Secrets not readable offline were replaced by stand-ins: " + standIns.map((s) => `\`${s}\``).join(", ") + ".", "");
+    }
+    lines.push("## Topology", "", "```mermaid", ...mermaid(spec), "```", "");
+    lines.push("## Resources by component", "");
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const components = resources.filter((r) => !r.custom);
+    for (const component of components) {
+        const children = resources.filter((r) => r.custom && r.parent === component.urn);
+        if (children.length === 0) {
+            continue;
+        }
+        const parent = component.parent ? byUrn.get(component.parent)?.name : undefined;
+        lines.push(`### ${component.name} (\`${component.type}\`${parent ? `, in ${parent}` : ""})`, "");
+        lines.push("| type | name |", "|---|---|");
+        for (const child of children) {
+            lines.push(`| \`${child.type}\` | ${child.name} |`);
+        }
+        lines.push("");
+    }
+    return lines.join("\n");
+}
+
+function mermaid(spec: ClusterSpec): string[] {
+    const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, "_");
+    const out = ["flowchart TB"];
+    const api = `${spec.infrastructure.apiEndpoint.type} ${spec.infrastructure.network.apiVip ?? ""}:${spec.kubernetes.apiPort}`.trim();
+    out.push(`  api(["API ${api}"])`);
+    if (spec.infrastructure.bastion.enabled) {
+        out.push(`  bastion[["bastion ${spec.infrastructure.bastion.address}"]]`);
+    }
+    const pools = [...new Set(spec.nodes.map((n) => n.pool))];
+    for (const pool of pools) {
+        const nodes = spec.nodes.filter((n) => n.pool === pool);
+        out.push(`  subgraph ${id(`pool_${pool}`)}["pool ${pool} (${nodes[0].role})"]`);
+        for (const node of nodes) {
+            out.push(`    ${id(node.name)}["${node.name}<br/>${node.address}"]`);
+        }
+        out.push("  end");
+        if (nodes[0].role === "control-plane") {
+            out.push(`  api --> ${id(`pool_${pool}`)}`);
+        }
+        if (spec.infrastructure.bastion.enabled) {
+            out.push(`  bastion -.ssh.-> ${id(`pool_${pool}`)}`);
+        }
+    }
+    return out;
+}

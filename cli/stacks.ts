@@ -1,0 +1,61 @@
+/** Finding and loading stack files for the command-line tools. */
+import * as fs from "fs";
+import * as path from "path";
+import { loadClusterSpec, readStackFile, withSecretStandIns, type LoadedSpec, type StackFile } from "../spec";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
+
+export function stackFilePath(stack: string): string {
+    return path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
+}
+
+/** Stack names with a file in `stacks/`, sorted. */
+export function listStacks(dir = STACKS_DIR): string[] {
+    return fs.readdirSync(dir)
+        .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+export interface OfflineStack {
+    readonly name: string;
+    readonly file: StackFile;
+    /** Config with stand-ins for secrets the file cannot carry in clear. */
+    readonly values: Record<string, unknown>;
+    readonly standIns: readonly string[];
+    readonly loaded: LoadedSpec;
+}
+
+/** Reads, fills stand-ins and validates a stack; throws SpecError with every problem. */
+export function loadOfflineStack(stack: string): OfflineStack {
+    const file = stackFilePath(stack);
+    if (!fs.existsSync(file)) {
+        const known = listStacks();
+        throw new Error(`no stack file ${path.relative(process.cwd(), file)}; stacks here: ${known.join(", ") || "(none)"}`);
+    }
+    const parsed = readStackFile(fs.readFileSync(file, "utf8"), file);
+    const { values, filled } = withSecretStandIns(parsed.values);
+    return { name: stack, file: parsed, values, standIns: [...parsed.encryptedPaths, ...filled], loaded: loadClusterSpec(values) };
+}
+
+/** `--flag value` and `--flag=value` arguments; positional ones under "_". */
+export function parseArgs(argv: readonly string[]): Record<string, string | boolean> & { _: string[] } {
+    const out: Record<string, string | boolean> & { _: string[] } = { _: [] };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg.startsWith("--")) {
+            const [key, inline] = arg.slice(2).split("=", 2);
+            if (inline !== undefined) {
+                out[key] = inline;
+            } else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
+                out[key] = argv[++i];
+            } else {
+                out[key] = true;
+            }
+        } else {
+            out._.push(arg);
+        }
+    }
+    return out;
+}
