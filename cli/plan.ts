@@ -39,7 +39,7 @@ export async function plan(offline: OfflineStack, outRoot = path.join(PROJECT_RO
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
-    const stack = typeof args.stack === "string" ? args.stack : args._[0];
+    const stack = typeof args.flags.stack === "string" ? args.flags.stack : args.positional[0];
     if (!stack) {
         console.error("usage: npm run plan -- --stack <name>   (a file stacks/Pulumi.<name>.yaml)");
         return 2;

@@ -39,23 +39,29 @@ export function loadOfflineStack(stack: string): OfflineStack {
     return { name: stack, file: parsed, values, standIns: [...parsed.encryptedPaths, ...filled], loaded: loadClusterSpec(values) };
 }
 
-/** `--flag value` and `--flag=value` arguments; positional ones under "_". */
-export function parseArgs(argv: readonly string[]): Record<string, string | boolean> & { _: string[] } {
-    const out: Record<string, string | boolean> & { _: string[] } = { _: [] };
+export interface ParsedArgs {
+    readonly flags: Record<string, string | boolean>;
+    readonly positional: string[];
+}
+
+/** `--flag value`, `--flag=value` and bare `--flag`; everything else is positional. */
+export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
+    const flags: Record<string, string | boolean> = {};
+    const positional: string[] = [];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg.startsWith("--")) {
             const [key, inline] = arg.slice(2).split("=", 2);
             if (inline !== undefined) {
-                out[key] = inline;
-            } else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
-                out[key] = argv[++i];
+                flags[key] = inline;
+            } else if (!booleanFlags.includes(key) && i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
+                flags[key] = argv[++i];
             } else {
-                out[key] = true;
+                flags[key] = true;
             }
         } else {
-            out._.push(arg);
+            positional.push(arg);
         }
     }
-    return out;
+    return { flags, positional };
 }

@@ -29,10 +29,10 @@ export function renderUserData(spec: ClusterSpec, node: Pick<PlannedNode, "name"
 }
 
 /** Netplan v2 network config with the node's static address, matched on the first NIC by name pattern. */
-export function renderNetworkData(spec: ClusterSpec, address: string, interfaceMatch: string): string {
+export function netplan(spec: ClusterSpec, address: string, interfaceMatch: string): Record<string, unknown> {
     const { network } = spec.infrastructure;
     const prefix = network.subnet.split("/")[1];
-    const document = {
+    return {
         version: 2,
         ethernets: {
             primary: {
@@ -44,5 +44,8 @@ export function renderNetworkData(spec: ClusterSpec, address: string, interfaceM
             },
         },
     };
-    return stringify(document, { lineWidth: 0 });
+}
+
+export function renderNetworkData(spec: ClusterSpec, address: string, interfaceMatch: string): string {
+    return stringify(netplan(spec, address, interfaceMatch), { lineWidth: 0 });
 }

@@ -8,7 +8,9 @@ import type { ClusterSpec } from "../spec";
 import { ExistingHosts } from "./existing";
 import { ClusterKeys } from "./keys";
 import type { InfrastructureArgs, NodeSet } from "./nodeset";
+import { HarvesterInfrastructure } from "./harvester";
 import { OpenStackInfrastructure } from "./openstack";
+import { VsphereInfrastructure } from "./vsphere";
 
 /** Secret values of the stack, each already a Pulumi secret. */
 export interface SecretInputs {
@@ -42,15 +44,17 @@ export class Cluster extends pulumi.ComponentResource {
         this.registerOutputs(this.stackOutputs());
     }
 
-    private infrastructure(name: string, args: InfrastructureArgs, _secrets: SecretInputs): { nodeSet: NodeSet } {
-        const provider = this.spec.infrastructure.provider;
-        switch (provider) {
+    private infrastructure(name: string, args: InfrastructureArgs, secrets: SecretInputs): { nodeSet: NodeSet } {
+        switch (this.spec.infrastructure.provider) {
             case "openstack":
                 return new OpenStackInfrastructure(`${name}-openstack`, args, { parent: this });
+            case "vsphere":
+                return new VsphereInfrastructure(`${name}-vsphere`, args, { parent: this });
+            case "harvester":
+                // The spec guarantees the kubeconfig secret for this provider.
+                return new HarvesterInfrastructure(`${name}-harvester`, { ...args, kubeconfig: secrets.harvesterKubeconfig! }, { parent: this });
             case "existing":
                 return new ExistingHosts(`${name}-existing`, args, { parent: this });
-            default:
-                throw new pulumi.RunError(`infrastructure.provider "${provider}" is not wired into the program yet`);
         }
     }
 

@@ -118,7 +118,7 @@ export const vsphereSchema = z.object({
     network: objectName,
     /** VM template (an Ubuntu cloud image with cloud-init and VMware tools) to clone. */
     template: objectName,
-    /** VM folder path. @default "kubernetes/<cluster>" */
+    /** VM folder the program creates for the cluster; a nested path's parents must exist. @default "<cluster>" */
     folder: objectName.optional(),
     /** Resource pool path. @default the compute cluster's root pool */
     resourcePool: objectName.optional(),

@@ -49,7 +49,7 @@ function defaultApiInterface(provider: Provider, config: ClusterConfig): string 
 }
 
 function defaultVsphereFolder(config: ClusterConfig): string {
-    return `kubernetes/${config.meta.name}`;
+    return config.meta.name;
 }
 
 function resolveServices(config: ClusterConfig): ResolvedService[] {

@@ -55,6 +55,13 @@ export function apiEndpointFitsProvider(ctx: RuleContext): void {
     const { apiEndpoint, network } = infra;
     if (apiEndpoint.type === "kube-vip" && !network.apiVip) {
         ctx.error("infrastructure.network.apiVip", "is required when infrastructure.apiEndpoint.type is kube-vip (the address kube-vip announces)");
+    } else if (!network.apiVip && infra.provider !== "openstack") {
+        ctx.error("infrastructure.network.apiVip", `is required on provider ${infra.provider} (the API's fixed address)`);
+    }
+    const pool = infra.harvester?.loadBalancerPool;
+    if (apiEndpoint.type === "loadbalancer" && pool && network.apiVip
+        && (ipv4ToInt(network.apiVip) < ipv4ToInt(pool.from) || ipv4ToInt(network.apiVip) > ipv4ToInt(pool.to))) {
+        ctx.error("infrastructure.network.apiVip", `${network.apiVip} must lie in infrastructure.harvester.loadBalancerPool (${pool.from}-${pool.to}), where the load balancer takes its address`);
     }
     if (apiEndpoint.type === "loadbalancer") {
         if (infra.provider === "vsphere" || infra.provider === "existing") {

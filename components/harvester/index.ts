@@ -1,0 +1,76 @@
+/**
+ * Harvester is Kubernetes: the cluster's VMs, images and networks are custom resources applied with
+ * `@pulumi/kubernetes` through a provider built from the Harvester cluster's kubeconfig (a secret).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { renderUserData } from "../cloudinit";
+import type { InfrastructureArgs, NodeSet } from "../nodeset";
+import {
+    cloudInitSecretName, clusterNetworkObjects, imageObject, loadBalancerObjects, networkData, virtualMachineObject, vmNetworkObject, type K8sObject,
+} from "./objects";
+
+export interface HarvesterArgs extends InfrastructureArgs {
+    /** Kubeconfig of the Harvester cluster (secret). */
+    readonly kubeconfig: pulumi.Input<string>;
+}
+
+export class HarvesterInfrastructure extends pulumi.ComponentResource {
+    readonly nodeSet: NodeSet;
+
+    constructor(name: string, args: HarvesterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusters:harvester:Infrastructure", name, {}, opts);
+        const { spec } = args;
+        const provider = new k8s.Provider(`${spec.meta.name}-harvester`, {
+            kubeconfig: pulumi.secret(args.kubeconfig),
+            // Objects are applied as-is; Harvester's webhooks own the fields they fill in.
+            enableServerSideApply: true,
+        }, { parent: this });
+        const resourceOpts = { parent: this, provider };
+        const apply = (object: K8sObject, extra: pulumi.CustomResourceOptions = {}) =>
+            new k8s.apiextensions.CustomResource(resourceName(object), object, { ...resourceOpts, ...extra });
+
+        const networks = clusterNetworkObjects(spec).map((object) => apply(object));
+        const vmNetwork = apply(vmNetworkObject(spec), { dependsOn: networks });
+        const imageSpec = imageObject(spec);
+        const image = imageSpec ? apply(imageSpec) : undefined;
+
+        const machines: Record<string, pulumi.Resource[]> = {};
+        for (const node of spec.nodes) {
+            const secret = new k8s.core.v1.Secret(cloudInitSecretName(node), {
+                metadata: { name: cloudInitSecretName(node), namespace: spec.infrastructure.harvester!.namespace, labels: { "clusters.pulumi.io/cluster": spec.meta.name } },
+                type: "Opaque",
+                stringData: {
+                    userdata: pulumi.output(args.authorizedKeys).apply((keys) => renderUserData(spec, node, keys)),
+                    networkdata: networkData(spec, node),
+                },
+            }, { ...resourceOpts, ignoreChanges: ["stringData"] });
+            const vm = apply(virtualMachineObject(spec, node), {
+                dependsOn: [vmNetwork, secret, ...(image ? [image] : []), ...(args.machineGate?.(node) ?? [])],
+                // A bumped generation label recreates the VM; the name stays, so delete first.
+                replaceOnChanges: ["metadata.labels"],
+                deleteBeforeReplace: true,
+            });
+            machines[node.name] = [secret, vm];
+        }
+        const lbObjects = loadBalancerObjects(spec);
+        const lbResources: pulumi.Resource[] = [];
+        for (const object of lbObjects) {
+            lbResources.push(apply(object, { dependsOn: lbResources.slice() }));
+        }
+        this.nodeSet = {
+            nodes: spec.nodes,
+            apiEndpoint: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? spec.infrastructure.network.apiVip ?? ""),
+            apiPort: spec.kubernetes.apiPort,
+            bastion: spec.infrastructure.bastion.enabled ? { host: pulumi.output(spec.infrastructure.bastion.address!), user: spec.infrastructure.ssh.user } : undefined,
+            sshUser: spec.infrastructure.ssh.user,
+            machines,
+        };
+        this.registerOutputs({});
+    }
+}
+
+function resourceName(object: K8sObject): string {
+    const namespace = object.metadata.namespace ? `${object.metadata.namespace}/` : "";
+    return `${object.kind.toLowerCase()}:${namespace}${object.metadata.name}`;
+}
