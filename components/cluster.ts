@@ -9,6 +9,7 @@ import { ExistingHosts } from "./existing";
 import { ClusterKeys } from "./keys";
 import type { InfrastructureArgs, NodeSet } from "./nodeset";
 import { HarvesterInfrastructure } from "./harvester";
+import { Kubespray } from "./kubespray";
 import { OpenStackInfrastructure } from "./openstack";
 import { VsphereInfrastructure } from "./vsphere";
 
@@ -33,14 +34,17 @@ export class Cluster extends pulumi.ComponentResource {
     readonly spec: ClusterSpec;
     readonly keys: ClusterKeys;
     readonly nodeSet: NodeSet;
+    readonly kubespray: Kubespray;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clusters:index:Cluster", name, {}, opts);
         const { spec, secrets } = args;
         this.spec = spec;
         this.keys = new ClusterKeys(`${name}-keys`, { spec, existingPrivateKey: secrets.sshPrivateKey }, { parent: this });
-        const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys };
+        this.kubespray = new Kubespray(`${name}-kubespray`, { spec, sshPrivateKey: this.keys.sshPrivateKey, stack: pulumi.getStack() }, { parent: this });
+        const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys, lifecycle: this.kubespray };
         this.nodeSet = this.infrastructure(name, infraArgs, secrets).nodeSet;
+        this.kubespray.finish(this.nodeSet);
         this.registerOutputs(this.stackOutputs());
     }
 
@@ -68,6 +72,7 @@ export class Cluster extends pulumi.ComponentResource {
             apiEndpoint: pulumi.interpolate`https://${this.nodeSet.apiEndpoint}:${this.nodeSet.apiPort}`,
             bastion: this.nodeSet.bastion?.host,
             sshPublicKey: this.keys.sshPublicKey,
+            kubeconfig: this.kubespray.kubeconfig,
         };
     }
 }

@@ -18,19 +18,31 @@ export interface NodeSet {
     readonly machines: Readonly<Record<string, readonly pulumi.Resource[]>>;
 }
 
-/** How a node's machine must wait: resources that have to finish before it is created or changed. */
-export type MachineGate = (node: PlannedNode) => pulumi.Resource[];
+/** How nodes are reached, known before any machine exists. */
+export interface NodeAccess {
+    /** Host clients use for the API. */
+    readonly apiHost: pulumi.Output<string>;
+    /** Jump host, when there is one. */
+    readonly bastion?: pulumi.Output<string>;
+}
+
+/**
+ * Hooks the Kubespray lifecycle puts around each machine so that a change which restarts or replaces
+ * machines drains each node first and rejoins it after, one control-plane node at a time and workers
+ * in batches: the machine depends on `before`, and `after` sees the machine.
+ */
+export interface MachineLifecycle {
+    before(node: PlannedNode, access: NodeAccess): pulumi.Resource[];
+    after(node: PlannedNode, machine: readonly pulumi.Resource[]): void;
+}
 
 /** What every infrastructure component takes. */
 export interface InfrastructureArgs {
     readonly spec: ClusterSpec;
     /** Public keys authorized for the SSH user at first boot (cluster key first). */
     readonly authorizedKeys: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * Called once per node before its machine is declared; the machine depends on what it returns.
-     * The Kubespray lifecycle uses it to drain a node before its machine is replaced or resized.
-     */
-    readonly machineGate?: MachineGate;
+    /** Drain-before and rejoin-after hooks for every machine (see MachineLifecycle). */
+    readonly lifecycle?: MachineLifecycle;
 }
 
 /** Metadata every provider puts on a node's machine, so an operator can tell what it is from the console. */

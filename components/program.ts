@@ -45,6 +45,11 @@ export function defineCluster(config: Record<string, unknown>): Record<string, u
         }
         throw error;
     }
+    const { operations } = loaded.spec;
+    if (operations.paused && !pulumi.runtime.isDryRun()) {
+        // Preview still runs (drift review keeps working); only changes are refused.
+        throw new pulumi.RunError(`operations.paused is true: ${operations.pausedReason ?? "no reason given"}. pulumi preview works; set operations.paused to false to apply changes.`);
+    }
     for (const warning of loaded.warnings) {
         pulumi.log.warn(`${warning.path}: ${warning.message}`);
     }

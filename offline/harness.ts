@@ -4,6 +4,9 @@
  * Day-2 behaviour. Used by the tests, `npm run plan` and the benchmarks.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { PROJECT } from "../spec/stackfile";
 import { fabricateCall, fabricateState, fakeId } from "./fabricate";
 import { decodeWire } from "./wire";
@@ -37,6 +40,8 @@ export interface RecordedInvoke {
 }
 
 export interface OfflineRun {
+    /** Where the program wrote its Kubespray workspace (a temporary directory). */
+    readonly kubesprayHome: string;
     readonly resources: readonly RecordedResource[];
     readonly invokes: readonly RecordedInvoke[];
     /** Stack outputs, secrets redacted. */
@@ -73,6 +78,9 @@ export async function runOffline(config: Record<string, unknown>, program: Progr
 async function run(config: Record<string, unknown>, program: Program, options: OfflineOptions): Promise<OfflineRun> {
     const resources: RecordedResource[] = [];
     const invokes: RecordedInvoke[] = [];
+    // The program writes the Kubespray inventory to disk; keep that out of the project.
+    const kubesprayHome = fs.mkdtempSync(path.join(os.tmpdir(), "clusters-offline-"));
+    process.env.CLUSTERS_KUBESPRAY_HOME = kubesprayHome;
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])),
         [`${PROJECT}:secrets`],
@@ -92,7 +100,7 @@ async function run(config: Record<string, unknown>, program: Program, options: O
     const resolved = await settle(outputs);
     // Waits for every outstanding registration; the next run's setMocks installs a fresh monitor.
     await pulumi.runtime.disconnect();
-    return { resources: sortByUrn(resources), invokes, outputs: decodeWire(resolved).redacted as Record<string, unknown> };
+    return { kubesprayHome, resources: sortByUrn(resources), invokes, outputs: decodeWire(resolved).redacted as Record<string, unknown> };
 }
 
 /** Wraps the mock monitor so every RegisterResource request is recorded with its full options. */
@@ -146,11 +154,14 @@ interface RegisterRequest {
     getProtect(): boolean | undefined;
 }
 
-/** Resolves a structure of Outputs into wire form (secrets marked) without waiting on unknowns forever. */
-async function settle(value: unknown): Promise<unknown> {
-    const output = pulumi.output(value as pulumi.Input<unknown>);
+/** Resolves stack outputs into wire form, key by key as the engine does (a secret output stays one key). */
+async function settle(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
     const serialize = (await import("@pulumi/pulumi/runtime/rpc")).serializeProperty;
-    return serialize("outputs", output, new Set(), { keepOutputValues: false });
+    const settled: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(outputs)) {
+        settled[key] = await serialize(`outputs.${key}`, pulumi.output(value as pulumi.Input<unknown>), new Set(), { keepOutputValues: false });
+    }
+    return settled;
 }
 
 function sortByUrn(resources: RecordedResource[]): RecordedResource[] {

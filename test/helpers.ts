@@ -23,8 +23,8 @@ export const named = (run: OfflineRun, type: string, name: string): RecordedReso
 };
 
 /** Resources whose inputs differ between two runs, and those only in one of them. */
-export function diffRuns(before: OfflineRun, after: OfflineRun): { added: string[]; removed: string[]; changed: string[] } {
-    const index = (run: OfflineRun) => new Map(run.resources.map((r) => [r.urn, JSON.stringify(r.rawInputs)]));
+export function diffRuns(before: OfflineRun, after: OfflineRun, include: (r: RecordedResource) => boolean = () => true): { added: string[]; removed: string[]; changed: string[] } {
+    const index = (run: OfflineRun) => new Map(run.resources.filter(include).map((r) => [r.urn, JSON.stringify(r.rawInputs)]));
     const a = index(before);
     const b = index(after);
     return {
@@ -43,3 +43,6 @@ export function strings(value: unknown): string[] {
     if (value && typeof value === "object") return Object.values(value).flatMap(strings);
     return [];
 }
+
+/** Machines and networks, without the Kubespray commands (their changes are the scenario table's). */
+export const infrastructureOnly = (r: RecordedResource): boolean => r.type !== "command:local:Command";

@@ -35,6 +35,10 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         const imageSpec = imageObject(spec);
         const image = imageSpec ? apply(imageSpec) : undefined;
 
+        const access = {
+            apiHost: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? spec.infrastructure.network.apiVip!),
+            bastion: spec.infrastructure.bastion.enabled ? pulumi.output(spec.infrastructure.bastion.address!) : undefined,
+        };
         const machines: Record<string, pulumi.Resource[]> = {};
         for (const node of spec.nodes) {
             const secret = new k8s.core.v1.Secret(cloudInitSecretName(node), {
@@ -46,12 +50,13 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
                 },
             }, { ...resourceOpts, ignoreChanges: ["stringData"] });
             const vm = apply(virtualMachineObject(spec, node), {
-                dependsOn: [vmNetwork, secret, ...(image ? [image] : []), ...(args.machineGate?.(node) ?? [])],
+                dependsOn: [vmNetwork, secret, ...(image ? [image] : []), ...(args.lifecycle?.before(node, access) ?? [])],
                 // A bumped generation label recreates the VM; the name stays, so delete first.
                 replaceOnChanges: ["metadata.labels"],
                 deleteBeforeReplace: true,
             });
             machines[node.name] = [secret, vm];
+            args.lifecycle?.after(node, [vm]);
         }
         const lbObjects = loadBalancerObjects(spec);
         const lbResources: pulumi.Resource[] = [];
@@ -60,9 +65,9 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         }
         this.nodeSet = {
             nodes: spec.nodes,
-            apiEndpoint: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? spec.infrastructure.network.apiVip ?? ""),
+            apiEndpoint: access.apiHost,
             apiPort: spec.kubernetes.apiPort,
-            bastion: spec.infrastructure.bastion.enabled ? { host: pulumi.output(spec.infrastructure.bastion.address!), user: spec.infrastructure.ssh.user } : undefined,
+            bastion: access.bastion ? { host: access.bastion, user: spec.infrastructure.ssh.user } : undefined,
             sshUser: spec.infrastructure.ssh.user,
             machines,
         };

@@ -34,6 +34,13 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
         this.bastionAddress = bastion;
 
         const vipPort = apiVipPort(spec, network, groups.get("control-plane")!.id, this);
+        const apiPortId = vipPort ? vipPort.id : loadBalancedApi(spec, network, spec.nodes.filter((n) => n.role === "control-plane"), this).vipPortId;
+        const floating = spec.infrastructure.apiEndpoint.floatingIp ? apiFloatingIp(spec, apiPortId, this) : undefined;
+        const apiAddress = floating ? floating.address : pulumi.output(spec.infrastructure.network.apiVip ?? "");
+        apiDnsRecord(spec, apiAddress, this);
+        const apiHost = spec.infrastructure.apiEndpoint.dnsName ? pulumi.output(spec.infrastructure.apiEndpoint.dnsName) : apiAddress;
+        const access = { apiHost, bastion };
+
         const podCidrOnPorts = ["none", "native"].includes(spec.kubernetes.network.mode);
         const sgs = serverGroups(spec, this);
         const machines: Record<string, pulumi.Resource[]> = {};
@@ -46,14 +53,9 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
                     ...(n.role === "control-plane" && vipPort ? [spec.infrastructure.network.apiVip!] : []),
                     ...(podCidrOnPorts ? [spec.kubernetes.podSubnet] : []),
                 ],
-            }, node, args.machineGate?.(node) ?? []);
+            }, node, args.lifecycle?.before(node, access) ?? []);
+            args.lifecycle?.after(node, machines[node.name]);
         }
-
-        const apiPortId = vipPort ? vipPort.id : loadBalancedApi(spec, network, spec.nodes.filter((n) => n.role === "control-plane"), this).vipPortId;
-        const floating = spec.infrastructure.apiEndpoint.floatingIp ? apiFloatingIp(spec, apiPortId, this) : undefined;
-        const apiAddress = floating ? floating.address : pulumi.output(spec.infrastructure.network.apiVip ?? "");
-        apiDnsRecord(spec, apiAddress, this);
-        const apiHost = spec.infrastructure.apiEndpoint.dnsName ? pulumi.output(spec.infrastructure.apiEndpoint.dnsName) : apiAddress;
 
         this.nodeSet = {
             nodes: spec.nodes,

@@ -29,6 +29,10 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
             : computeCluster.resourcePoolId;
         const folder = new vsphere.Folder(`${spec.meta.name}-folder`, { path: vs.folder!, type: "vm", datacenterId: datacenter.id }, { parent: this });
 
+        const access = {
+            apiHost: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? spec.infrastructure.network.apiVip!),
+            bastion: spec.infrastructure.bastion.enabled ? pulumi.output(spec.infrastructure.bastion.address!) : undefined,
+        };
         const machines: Record<string, pulumi.Resource[]> = {};
         const controlPlaneVms: vsphere.VirtualMachine[] = [];
         for (const node of spec.nodes) {
@@ -55,12 +59,13 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
                 replaceTrigger: `generation-${node.generation}`,
             }, {
                 parent: this,
-                dependsOn: args.machineGate?.(node) ?? [],
+                dependsOn: args.lifecycle?.before(node, access) ?? [],
                 // cloud-init reads guestinfo at first boot only; keys are rolled by Ansible afterwards.
                 ignoreChanges: ["extraConfig"],
                 deleteBeforeReplace: true,
             });
             machines[node.name] = [vm];
+            args.lifecycle?.after(node, [vm]);
             if (node.role === "control-plane") {
                 controlPlaneVms.push(vm);
             }
@@ -77,9 +82,9 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
         }
         this.nodeSet = {
             nodes: spec.nodes,
-            apiEndpoint: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? spec.infrastructure.network.apiVip!),
+            apiEndpoint: access.apiHost,
             apiPort: spec.kubernetes.apiPort,
-            bastion: spec.infrastructure.bastion.enabled ? { host: pulumi.output(spec.infrastructure.bastion.address!), user: spec.infrastructure.ssh.user } : undefined,
+            bastion: access.bastion ? { host: access.bastion, user: spec.infrastructure.ssh.user } : undefined,
             sshUser: spec.infrastructure.ssh.user,
             machines,
         };

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { loadClusterSpec } from "../../spec";
 import { securityRules } from "../../components/openstack/security";
 import { openstackConfig, withValue } from "../fixtures/configs";
-import { diffRuns, named, ofType, runConfig, runStack, strings, urnName } from "../helpers";
+import { diffRuns, infrastructureOnly, named, ofType, runConfig, runStack, strings, urnName } from "../helpers";
 
 const T = {
     port: "openstack:networking/port:Port",
@@ -89,7 +89,7 @@ describe("OpenStack infrastructure", () => {
         const before = await runStack("dev-openstack");
         const { values } = (await import("../../cli/stacks")).loadOfflineStack("dev-openstack");
         const after = await runConfig(withValue(values, "infrastructure.workerPools[0].count", 5), { stack: "dev-openstack" });
-        const diff = diffRuns(before, after);
+        const diff = diffRuns(before, after, infrastructureOnly);
         assert.deepStrictEqual(diff.removed, []);
         assert.deepStrictEqual(diff.changed, []);
         assert.deepStrictEqual(diff.added.map(urnName).sort(), [
@@ -102,7 +102,7 @@ describe("OpenStack infrastructure", () => {
         const before = await runStack("dev-openstack");
         const { values } = (await import("../../cli/stacks")).loadOfflineStack("dev-openstack");
         const after = await runConfig(withValue(values, "infrastructure.workerPools[0].count", 2), { stack: "dev-openstack" });
-        const diff = diffRuns(before, after);
+        const diff = diffRuns(before, after, infrastructureOnly);
         assert.deepStrictEqual(diff.added, []);
         assert.deepStrictEqual(diff.changed, []);
         assert.deepStrictEqual([...new Set(diff.removed.map(urnName))].sort(), ["dev-os-general-3", "dev-os-general-3-data"]);
@@ -142,7 +142,7 @@ describe("OpenStack infrastructure", () => {
     it("recreates a node marked for replacement and keeps its port", async () => {
         const before = await runConfig(openstackConfig());
         const after = await runConfig(withValue(openstackConfig(), "operations.replaceNodes", [{ node: "t1-w-1", generation: 1 }]));
-        const diff = diffRuns(before, after);
+        const diff = diffRuns(before, after, infrastructureOnly);
         assert.deepStrictEqual(diff.changed.map(urnName), ["t1-w-1"]);
         const instance = named(after, T.instance, "t1-w-1");
         assert.deepStrictEqual(instance.options.replaceOnChanges, ["metadata.generation"]);

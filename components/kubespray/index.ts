@@ -1,0 +1,193 @@
+/**
+ * Kubespray, driven by command resources so that each Day-2 change in the stack file becomes exactly
+ * the Kubespray run it needs:
+ *
+ * - `prepare`: the Kubespray checkout and virtualenv (or image) for the pinned release;
+ * - per node, `gate` before its machine and `ready` after it: drain before a machine is resized or
+ *   recreated, rejoin and uncordon after, chained one control-plane node at a time and workers in
+ *   batches, so Pulumi cannot change every machine at once;
+ * - `cluster`: install once (cluster.yml), then upgrades, reconfiguration and control-plane changes;
+ * - `workers`: removals (remove-node.yml, before the machines go) and joins (one scale.yml run
+ *   limited to exactly the new nodes);
+ * - `kubeconfig`: admin.conf from the first control-plane node, its server set to the API endpoint.
+ *
+ * Each command's environment holds only its own desired state (see state.ts); the SSH key reaches
+ * the runner on stdin, so environments stay readable in a diff and secrets stay out of them.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec, PlannedNode } from "../../spec";
+import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
+import { hostsOf, renderInventory } from "./inventory";
+import { breakGlassToken, clusterState, machineState, workersState, type CommandState } from "./state";
+import { inventoryDir, writeInventory } from "./workspace";
+
+/** How a command resource starts the runner: relative paths, so inputs are the same on every machine. */
+export const RUNNER = "node --require ts-node/register/transpile-only components/kubespray/runner/main.ts";
+export const KUBESPRAY_REPOSITORY = "https://github.com/kubernetes-sigs/kubespray.git";
+
+export interface KubesprayArgs {
+    readonly spec: ClusterSpec;
+    /** OpenSSH private key Ansible logs in with (secret). */
+    readonly sshPrivateKey: pulumi.Output<string>;
+    /** Stack name: the workspace directory of this cluster. */
+    readonly stack: string;
+}
+
+export class Kubespray extends pulumi.ComponentResource implements MachineLifecycle {
+    readonly prepare: command.local.Command;
+    private readonly spec: ClusterSpec;
+    private readonly args: KubesprayArgs;
+    private inventoryWritten?: pulumi.Output<string>;
+    private readonly readies = new Map<string, command.local.Command>();
+    private readonly gates = new Map<string, command.local.Command>();
+    cluster?: command.local.Command;
+    workers?: command.local.Command;
+    /** admin kubeconfig with the server set to the API endpoint (secret). */
+    kubeconfig?: pulumi.Output<string>;
+
+    constructor(name: string, args: KubesprayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusters:kubespray:Kubespray", name, {}, opts);
+        this.spec = args.spec;
+        this.args = args;
+        const { kubespray } = args.spec;
+        this.prepare = new command.local.Command(`${name}-prepare`, {
+            create: `${RUNNER} prepare`,
+            update: `${RUNNER} prepare`,
+            environment: {
+                ...this.baseEnvironment(),
+                KUBESPRAY_VERSION: kubespray.version,
+                KUBESPRAY_RUNNER: kubespray.runner.type,
+                KUBESPRAY_IMAGE: kubespray.runner.image,
+                KUBESPRAY_REPOSITORY,
+                KUBESPRAY_DESIRED: JSON.stringify({ version: kubespray.version, runner: kubespray.runner.type, image: kubespray.runner.image }),
+            },
+            logging: "stderr",
+        }, { parent: this });
+    }
+
+    private baseEnvironment(): Record<string, string> {
+        return { KUBESPRAY_HOME: this.spec.kubespray.runner.workDir, KUBESPRAY_STACK: this.args.stack };
+    }
+
+    /**
+     * Renders the inventory once the API host and bastion are known and writes it to the workspace.
+     * The returned Output resolves (to the constant directory name) only after the files are written.
+     */
+    private inventory(access: NodeAccess): pulumi.Output<string> {
+        if (!this.inventoryWritten) {
+            const dir = inventoryDir(this.spec.kubespray.runner.workDir, this.args.stack);
+            this.inventoryWritten = pulumi.all([access.apiHost, access.bastion ?? pulumi.output(undefined)]).apply(([apiHost, bastionHost]) => {
+                writeInventory(dir, renderInventory({ spec: this.spec, apiHost, bastionHost }));
+                return "inventory";
+            });
+        }
+        return this.inventoryWritten;
+    }
+
+    /** Environment every planned command shares: workspace, windows, drain settings, break-glass. */
+    private commandEnvironment(commandName: string, state: pulumi.Input<CommandState>, access: NodeAccess): pulumi.Output<Record<string, string>> {
+        const { operations } = this.spec;
+        return pulumi.all([pulumi.output(state), this.inventory(access)]).apply(([desired, inventory]): Record<string, string> => {
+            const token = breakGlassToken(commandName, desired as CommandState);
+            return {
+                ...this.baseEnvironment(),
+                KUBESPRAY_INVENTORY: inventory,
+                KUBESPRAY_PROVIDER: this.spec.infrastructure.provider,
+                KUBESPRAY_DESIRED: JSON.stringify(desired),
+                KUBESPRAY_MAINTENANCE_WINDOWS: JSON.stringify(operations.maintenanceWindows),
+                KUBESPRAY_DRAIN: JSON.stringify(operations.drain),
+                KUBESPRAY_BREAK_GLASS_TOKEN: token,
+                // Only the command whose change was acknowledged sees the acknowledgement.
+                ...(operations.breakGlass === token ? { KUBESPRAY_BREAK_GLASS: "acknowledged" } : {}),
+            };
+        });
+    }
+
+    private command(name: string, operation: string, state: pulumi.Input<CommandState>, access: NodeAccess, dependsOn: pulumi.Input<pulumi.Resource>[]): command.local.Command {
+        return new command.local.Command(name, {
+            create: `${RUNNER} ${operation}`,
+            update: `${RUNNER} ${operation}`,
+            environment: this.commandEnvironment(name, state, access),
+            stdin: this.args.sshPrivateKey,
+            logging: "stderr",
+        }, { parent: this, dependsOn });
+    }
+
+    /** The node's gate waits for the previous node (control plane) or batch (workers) to be Ready again. */
+    before(node: PlannedNode, access: NodeAccess): pulumi.Resource[] {
+        this.access = this.access ?? access;
+        if (this.spec.infrastructure.provider === "existing") {
+            return [];
+        }
+        const waitFor = rolloutPredecessors(this.spec, node).map((name) => this.readies.get(name)).filter((r): r is command.local.Command => r !== undefined);
+        const gate = this.command(`${node.name}-gate`, "gate", machineState(this.spec, node), access, [this.prepare, ...waitFor]);
+        this.gates.set(node.name, gate);
+        return [gate];
+    }
+
+    after(node: PlannedNode, machine: readonly pulumi.Resource[]): void {
+        if (this.spec.infrastructure.provider === "existing") {
+            return;
+        }
+        this.readies.set(node.name, this.command(`${node.name}-ready`, "ready", machineState(this.spec, node), this.access!, [...machine, this.gates.get(node.name)!]));
+    }
+
+    private access?: NodeAccess;
+
+    /** The cluster, workers and kubeconfig commands, once every machine is declared. */
+    finish(nodeSet: NodeSet): void {
+        const access: NodeAccess = this.access ?? { apiHost: nodeSet.apiEndpoint, bastion: nodeSet.bastion?.host };
+        const machines = Object.values(nodeSet.machines).flat();
+        const readies = [...this.readies.values()];
+        // The API host is part of the certificates' names: a new one means the configuration changed.
+        const state = access.apiHost.apply((apiHost) => clusterState(this.spec, renderInventory({ spec: this.spec, apiHost }, hostsOf(this.spec.nodes))));
+        const name = this.spec.meta.name;
+        this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...machines, ...readies]);
+        this.workers = this.command(`${name}-workers`, "workers", workersState(this.spec), access, [this.cluster, ...machines, ...readies]);
+        const firstControlPlane = this.spec.nodes.find((n) => n.role === "control-plane")!;
+        const fetch = new command.local.Command(`${name}-kubeconfig`, {
+            create: `${RUNNER} kubeconfig`,
+            update: `${RUNNER} kubeconfig`,
+            environment: {
+                ...this.baseEnvironment(),
+                KUBESPRAY_INVENTORY: this.inventory(access),
+                KUBESPRAY_API_HOST: access.apiHost,
+                KUBESPRAY_API_PORT: String(this.spec.kubernetes.apiPort),
+                // Fetched again after every upgrade and control-plane change, when certificates may renew.
+                KUBESPRAY_DESIRED: JSON.stringify({ kubernetesVersion: this.spec.kubernetes.version, from: firstControlPlane.name }),
+            },
+            stdin: this.args.sshPrivateKey,
+            logging: "stderr",
+        }, { parent: this, dependsOn: [this.cluster], additionalSecretOutputs: ["stdout"] });
+        this.kubeconfig = pulumi.secret(fetch.stdout);
+        this.registerOutputs({ kubeconfig: this.kubeconfig });
+    }
+}
+
+/**
+ * The nodes whose `ready` a node's `gate` waits for: the previous control-plane node; for workers,
+ * every node of the previous batch (the last control-plane node for the first batch).
+ */
+export function rolloutPredecessors(spec: ClusterSpec, node: PlannedNode): string[] {
+    const controlPlane = spec.nodes.filter((n) => n.role === "control-plane");
+    if (node.role === "control-plane") {
+        const index = controlPlane.findIndex((n) => n.name === node.name);
+        return index > 0 ? [controlPlane[index - 1].name] : [];
+    }
+    const workers = spec.nodes.filter((n) => n.role === "worker");
+    const batch = batchSize(spec.operations.upgrade.workerBatch, workers.length);
+    const position = workers.findIndex((n) => n.name === node.name);
+    const batchIndex = Math.floor(position / batch);
+    if (batchIndex === 0) {
+        return controlPlane.length ? [controlPlane[controlPlane.length - 1].name] : [];
+    }
+    return workers.slice((batchIndex - 1) * batch, batchIndex * batch).map((n) => n.name);
+}
+
+export function batchSize(setting: number | string, workers: number): number {
+    if (typeof setting === "number") {
+        return Math.max(1, setting);
+    }
+    return Math.max(1, Math.floor((workers * Number(setting.replace("%", ""))) / 100));
+}
