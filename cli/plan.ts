@@ -27,7 +27,7 @@ export async function plan(offline: OfflineStack, outRoot = path.join(PROJECT_RO
     const files: Record<string, string> = {
         "resources.json": JSON.stringify(run.resources.map(({ urn, type, name, parent, inputs, dependencies }) => ({ urn, type, name, parent: parent ?? null, inputs, dependencies })), null, 2) + "\n",
         "plan.md": renderPlanMarkdown(stack, offline.loaded.spec, run.resources, offline.standIns),
-        ...collectArtefacts(offline.loaded.spec, run),
+        ...collectArtefacts(offline.loaded.spec, run, stack),
     };
     for (const [file, content] of Object.entries(files)) {
         const target = path.join(outDir, file);

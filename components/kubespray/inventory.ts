@@ -57,7 +57,6 @@ export function renderHosts(ctx: InventoryContext, hosts: readonly InventoryHost
         all: {
             vars: {
                 ansible_user: spec.infrastructure.ssh.user,
-                ansible_become: true,
                 ansible_python_interpreter: "/usr/bin/python3",
                 ansible_ssh_common_args: sshArgs(spec.infrastructure.ssh.user, ctx.bastionHost),
             },
@@ -184,16 +183,13 @@ export function renderAddonsVars(ctx: InventoryContext): string {
     }, { lineWidth: 0 });
 }
 
+/** Cluster-wide settings. Drain settings are not here: the runner passes them to the runs that drain. */
 export function renderAllVars(ctx: InventoryContext): string {
-    const drain = ctx.spec.operations.drain;
     return stringify({
         upstream_dns_servers: [...ctx.spec.infrastructure.network.dnsServers],
         ntp_enabled: true,
         ntp_manage_config: true,
         ntp_servers: ctx.spec.infrastructure.network.ntpServers.map((server) => `${server} iburst`),
-        drain_grace_period: drain.gracePeriodSeconds,
-        drain_timeout: `${drain.timeoutSeconds}s`,
-        drain_retries: drain.retries,
         upgrade_node_confirm: false,
         upgrade_node_post_upgrade_confirm: false,
     }, { lineWidth: 0 });

@@ -31,10 +31,10 @@ export interface ClusterState {
     readonly provider: ClusterSpec["infrastructure"]["provider"];
 }
 
-/** State of the workers command: the worker set. */
+/** State of the workers command: the worker set (replacements are the node's own gate and ready). */
 export interface WorkersState {
     readonly kind: "workers";
-    readonly workers: readonly (HostRef & { readonly generation: number })[];
+    readonly workers: readonly HostRef[];
 }
 
 /** State of one node's gate and ready commands: what its machine looks like. */
@@ -67,7 +67,7 @@ export function clusterState(spec: ClusterSpec, inventory: Record<string, string
 }
 
 export function workersState(spec: ClusterSpec): WorkersState {
-    return { kind: "workers", workers: spec.nodes.filter((n) => n.role === "worker").map((n) => ({ ...hostRef(n), generation: n.generation })) };
+    return { kind: "workers", workers: spec.nodes.filter((n) => n.role === "worker").map(hostRef) };
 }
 
 /** Everything about a node's machine whose change restarts or replaces it. */

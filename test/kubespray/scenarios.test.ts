@@ -1,0 +1,164 @@
+import * as assert from "assert";
+import { batchSize, rolloutPredecessors } from "../../components/kubespray";
+import { loadClusterSpec } from "../../spec";
+import { openstackConfig, withValue, type Config } from "../fixtures/configs";
+import { runConfig } from "../helpers";
+import { kubesprayChanges, runs } from "./changes";
+
+/** 3 control-plane nodes and a pool "w" of 4 workers with room to grow. */
+function base(): Config {
+    let config = withValue(openstackConfig(), "infrastructure.network.subnet", "10.0.0.0/22");
+    config = withValue(config, "infrastructure.workerPools[0]", { name: "w", count: 4, size: "m1.xlarge", addresses: { from: "10.0.1.1", to: "10.0.1.200" } });
+    return config;
+}
+
+const change = (edits: Record<string, unknown>) => Object.entries(edits).reduce((c, [path, value]) => withValue(c, path, value), base());
+
+async function scenario(edits: Record<string, unknown>) {
+    const before = await runConfig(base(), { stack: "scenario" });
+    const after = await runConfig(change(edits), { stack: "scenario" });
+    return kubesprayChanges(before, after);
+}
+
+const changed = (changes: Awaited<ReturnType<typeof scenario>>) => changes.map((c) => `${c.change} ${c.command}`);
+
+describe("Kubespray scenario table", () => {
+    it("new cluster: cluster.yml once, nothing else runs a playbook", async () => {
+        const changes = kubesprayChanges(undefined, await runConfig(base(), { stack: "scenario" }));
+        assert.ok(changes.every((c) => c.change === "create"));
+        assert.deepStrictEqual(runs(changes), ["t1-cluster: cluster.yml"]);
+        const install = changes.find((c) => c.command === "t1-cluster")!;
+        assert.deepStrictEqual(install.plan.steps.map((s) => s.kind), ["reachable", "wait-cloud-init", "playbook"]);
+    });
+
+    it("+1 worker: one scale.yml limited to the new node", async () => {
+        const changes = await scenario({ "infrastructure.workerPools[0].count": 5 });
+        assert.deepStrictEqual(changed(changes), ["create t1-w-5-gate", "create t1-w-5-ready", "update t1-workers"]);
+        assert.deepStrictEqual(runs(changes), ["t1-workers: facts.yml", "t1-workers: scale.yml --limit t1-w-5"]);
+    });
+
+    it("+10 workers: still one scale.yml, limited to exactly the ten", async () => {
+        const changes = await scenario({ "infrastructure.workerPools[0].count": 14 });
+        const added = Array.from({ length: 10 }, (_, i) => `t1-w-${i + 5}`);
+        assert.deepStrictEqual(runs(changes), ["t1-workers: facts.yml", `t1-workers: scale.yml --limit ${added.join(",")}`]);
+        assert.ok(changes.every((c) => c.command === "t1-workers" || added.some((n) => c.command.startsWith(`${n}-`))));
+    });
+
+    it("-1 worker: remove-node.yml for exactly that node, by the workers command that stays", async () => {
+        const changes = await scenario({ "infrastructure.workerPools[0].count": 3 });
+        assert.deepStrictEqual(changed(changes), ["delete t1-w-4-gate", "delete t1-w-4-ready", "update t1-workers"]);
+        assert.deepStrictEqual(runs(changes), ['t1-workers: remove-node.yml {"node":"t1-w-4","skip_confirmation":true}']);
+        assert.ok(changes.find((c) => c.command === "t1-workers")!.plan.disruptive);
+    });
+
+    it("replace a worker: drain and remove, recreate, rejoin with scale.yml", async () => {
+        const changes = await scenario({ "operations.replaceNodes": [{ node: "t1-w-2", generation: 1 }] });
+        assert.deepStrictEqual(changed(changes), ["update t1-w-2-gate", "update t1-w-2-ready"]);
+        assert.deepStrictEqual(runs(changes), [
+            't1-w-2-gate: remove-node.yml {"node":"t1-w-2","skip_confirmation":true}',
+            "t1-w-2-ready: facts.yml", "t1-w-2-ready: scale.yml --limit t1-w-2",
+        ]);
+        const gate = changes.find((c) => c.command === "t1-w-2-gate")!;
+        assert.strictEqual(gate.plan.steps[0].kind, "drain");
+        const ready = changes.find((c) => c.command === "t1-w-2-ready")!;
+        assert.deepStrictEqual(ready.plan.steps.slice(-2).map((s) => s.kind), ["wait-ready", "uncordon"]);
+    });
+
+    it("replace a control-plane node: removed from etcd, recreated, rejoined to etcd and the control plane", async () => {
+        const changes = await scenario({ "operations.replaceNodes": [{ node: "t1-cp-2", generation: 1 }] });
+        assert.deepStrictEqual(changed(changes), ["update t1-cp-2-gate", "update t1-cp-2-ready"]);
+        assert.deepStrictEqual(runs(changes), [
+            't1-cp-2-gate: remove-node.yml {"node":"t1-cp-2","skip_confirmation":true}',
+            't1-cp-2-ready: cluster.yml --limit etcd,kube_control_plane {"ignore_assert_errors":true}',
+            "t1-cp-2-ready: upgrade-cluster.yml --limit etcd,kube_control_plane",
+        ]);
+    });
+
+    it("control-plane size change: each node drained, changed, Ready and uncordoned, one at a time", async () => {
+        const changes = await scenario({ "infrastructure.controlPlane.size": "m1.2xlarge" });
+        assert.deepStrictEqual(changed(changes), ["t1-cp-1", "t1-cp-2", "t1-cp-3"].flatMap((n) => [`update ${n}-gate`, `update ${n}-ready`]));
+        assert.deepStrictEqual(runs(changes), []);
+        for (const n of ["t1-cp-1", "t1-cp-2", "t1-cp-3"]) {
+            assert.deepStrictEqual(changes.find((c) => c.command === `${n}-gate`)!.plan.steps.map((s) => s.kind), ["drain"]);
+            assert.deepStrictEqual(changes.find((c) => c.command === `${n}-ready`)!.plan.steps.map((s) => s.kind), ["wait-ready", "uncordon"]);
+        }
+        const run = await runConfig(change({ "infrastructure.controlPlane.size": "m1.2xlarge" }), { stack: "scenario" });
+        const gate = (n: string) => run.resources.find((r) => r.name === `${n}-gate`)!;
+        const ready = (n: string) => run.resources.find((r) => r.name === `${n}-ready`)!;
+        const instance = (n: string) => run.resources.find((r) => r.type === "openstack:compute/instance:Instance" && r.name === n)!;
+        assert.ok(instance("t1-cp-2").dependencies.includes(gate("t1-cp-2").urn), "the machine waits for its drain");
+        assert.ok(gate("t1-cp-2").dependencies.includes(ready("t1-cp-1").urn), "the next node waits until the previous one is Ready");
+        assert.ok(gate("t1-cp-3").dependencies.includes(ready("t1-cp-2").urn));
+        assert.ok(ready("t1-cp-2").dependencies.includes(instance("t1-cp-2").urn), "uncordon comes after the machine change");
+        assert.ok(gate("t1-w-1").dependencies.includes(ready("t1-cp-3").urn), "workers start after the control plane");
+    });
+
+    it("patch upgrade: upgrade-cluster.yml with the spec's batch and drain settings, after an etcd snapshot", async () => {
+        let config = withValue(base(), "kubernetes.version", "1.33.5");
+        const before = await runConfig(config, { stack: "scenario" });
+        config = withValue(config, "kubernetes.version", "1.33.7");
+        const changes = kubesprayChanges(before, await runConfig(config, { stack: "scenario" }));
+        assert.deepStrictEqual(changed(changes), ["update t1-cluster", "update t1-kubeconfig"]);
+        assert.deepStrictEqual(runs(changes), ['t1-cluster: upgrade-cluster.yml {"serial":"20%"}']);
+        const steps = changes.find((c) => c.command === "t1-cluster")!.plan.steps;
+        assert.strictEqual(steps[0].kind, "etcd-snapshot");
+        const upgrade = steps[1] as { extraVars: Record<string, unknown> };
+        assert.deepStrictEqual(upgrade.extraVars, { serial: "20%", drain_nodes: true, drain_grace_period: 300, drain_timeout: "360s", drain_retries: 3 });
+    });
+
+    it("minor upgrade: one upgrade-cluster.yml run", async () => {
+        const changes = await scenario({ "kubernetes.version": "1.34.2" });
+        assert.deepStrictEqual(runs(changes), ['t1-cluster: upgrade-cluster.yml {"serial":"20%"}']);
+    });
+
+    it("two-minor upgrade: refused with a clear message, nothing runs", async () => {
+        const changes = await scenario({ "kubernetes.version": "1.35.0" });
+        const cluster = changes.find((c) => c.command === "t1-cluster")!;
+        assert.deepStrictEqual(cluster.plan.steps, []);
+        assert.match(cluster.plan.refusal ?? "", /more than one minor step. Upgrade to 1\.34\.x first/);
+    });
+
+    it("services-only change: no Kubespray command changes", async () => {
+        const gitops = { repository: { url: "ssh://git@example.com/o/r.git" } };
+        const before = await runConfig(withValue(base(), "gitops", gitops), { stack: "scenario" });
+        const after = await runConfig(withValue(withValue(base(), "gitops", gitops), "services", { loki: { enabled: false } }), { stack: "scenario" });
+        assert.deepStrictEqual(kubesprayChanges(before, after), []);
+    });
+
+    it("paused: pulumi up refuses with the reason while preview works", async () => {
+        const paused = change({ "operations.paused": true, "operations.pausedReason": "etcd restore in progress" });
+        await assert.rejects(runConfig(paused), /operations\.paused is true: etcd restore in progress\. pulumi preview works/);
+        const preview = await runConfig(paused, { preview: true });
+        assert.ok(preview.resources.length > 10);
+    });
+
+    it("break-glass: the acknowledgement reaches only the command whose token it is", async () => {
+        const upgraded = await runConfig(change({ "kubernetes.version": "1.34.2" }), { stack: "scenario" });
+        const env = (name: string, run = upgraded) => run.resources.find((r) => r.name === name)!.rawInputs.environment as Record<string, string>;
+        const token = env("t1-cluster").KUBESPRAY_BREAK_GLASS_TOKEN;
+        assert.match(token, /^bg-[0-9a-f]{10}$/);
+        const acknowledged = await runConfig(change({ "kubernetes.version": "1.34.2", "operations.breakGlass": token }), { stack: "scenario" });
+        assert.strictEqual(env("t1-cluster", acknowledged).KUBESPRAY_BREAK_GLASS, "acknowledged");
+        assert.ok(acknowledged.resources.filter((r) => r.type === "command:local:Command" && r.name !== "t1-cluster")
+            .every((r) => (r.rawInputs.environment as Record<string, string>).KUBESPRAY_BREAK_GLASS === undefined));
+    });
+
+    it("orders removal before machine deletion and the kubeconfig after the install", async () => {
+        const run = await runConfig(base(), { stack: "scenario" });
+        const byName = (n: string) => run.resources.find((r) => r.type === "command:local:Command" && r.name === n)!;
+        const machines = run.resources.filter((r) => r.type === "openstack:compute/instance:Instance").map((r) => r.urn);
+        // The workers command depends on every machine: Pulumi updates it (running remove-node.yml)
+        // before it deletes any machine that left the program, and deletes dependents first.
+        assert.ok(machines.every((urn) => byName("t1-workers").dependencies.includes(urn)));
+        assert.ok(byName("t1-kubeconfig").dependencies.includes(byName("t1-cluster").urn));
+        assert.ok(byName("t1-workers").dependencies.includes(byName("t1-cluster").urn));
+        assert.deepStrictEqual(byName("t1-kubeconfig").options.additionalSecretOutputs, ["stdout"]);
+    });
+
+    it("batches workers by the spec's size for rolling changes", () => {
+        assert.deepStrictEqual([batchSize("20%", 10), batchSize("20%", 3), batchSize(3, 10)], [2, 1, 3]);
+        const { spec } = loadClusterSpec(withValue(base(), "operations.upgrade.workerBatch", 2));
+        const w = (n: number) => spec.nodes.find((x) => x.name === `t1-w-${n}`)!;
+        assert.deepStrictEqual([1, 2, 3, 4].map((n) => rolloutPredecessors(spec, w(n))), [["t1-cp-3"], ["t1-cp-3"], ["t1-w-1", "t1-w-2"], ["t1-w-1", "t1-w-2"]]);
+    });
+});
