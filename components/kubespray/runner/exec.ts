@@ -1,5 +1,5 @@
 /** Running tools for the runner: streamed, prefixed logs; loud failures naming the step. */
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -10,9 +10,18 @@ export class StepError extends Error {
     }
 }
 
-/** Which of the named tools are missing from PATH. */
-export function missingTools(tools: readonly string[]): string[] {
-    return tools.filter((tool) => spawnSync("sh", ["-c", `command -v "${tool}"`], { stdio: "ignore" }).status !== 0);
+/** Which of the named tools are missing from PATH (looked up directly, no shell involved). */
+export function missingTools(tools: readonly string[], searchPath = process.env.PATH ?? ""): string[] {
+    const dirs = searchPath.split(path.delimiter).filter(Boolean);
+    const found = (tool: string) => dirs.some((dir) => {
+        try {
+            fs.accessSync(path.join(dir, tool), fs.constants.X_OK);
+            return true;
+        } catch {
+            return false;
+        }
+    });
+    return tools.filter((tool) => !found(tool));
 }
 
 /**

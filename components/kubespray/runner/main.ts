@@ -124,7 +124,8 @@ async function execute(ctx: AnsibleContext, step: Step, drainArgs: string): Prom
     switch (step.kind) {
         case "reachable":
         case "wait-cloud-init": {
-            const timeout = process.env.KUBESPRAY_PROVIDER === "existing" ? 30 : 600;
+            // New VMs may take minutes to boot; existing hosts either answer or not. Tunable for slow clouds.
+            const timeout = Number(process.env.KUBESPRAY_REACH_TIMEOUT ?? (process.env.KUBESPRAY_PROVIDER === "existing" ? 30 : 600));
             const result = step.kind === "reachable"
                 ? await adHoc(ctx, step.title, step.hosts.join(","), "ansible.builtin.wait_for_connection", `timeout=${timeout}`)
                 : await adHoc(ctx, step.title, step.hosts.join(","), "ansible.builtin.command", "cloud-init status --wait");
@@ -198,8 +199,17 @@ function checkWindow(operation: string, plan: Plan): void {
     ].join(" "));
 }
 
+/** The SSH private key arrives on stdin (the command resource's secret `stdin`), never in the environment. */
+function readPrivateKey(): string {
+    const key = fs.readFileSync(0, "utf8");
+    if (!key.includes("PRIVATE KEY")) {
+        throw new StepError("read SSH key", "no SSH private key on standard input");
+    }
+    return key;
+}
+
 async function withKey<T>(work: (keyFile: string) => Promise<T>): Promise<T> {
-    const key = writePrivateKey(env("KUBESPRAY_SSH_PRIVATE_KEY"));
+    const key = writePrivateKey(readPrivateKey());
     try {
         return await work(key.file);
     } finally {
