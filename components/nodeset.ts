@@ -56,3 +56,24 @@ export function machineMetadata(spec: ClusterSpec, node: PlannedNode): Record<st
         "managed-by": "pulumi-clusters",
     };
 }
+
+/** Access for providers whose API address and jump host come straight from the spec. */
+export function accessFromSpec(spec: ClusterSpec): NodeAccess {
+    const { apiEndpoint, network, bastion } = spec.infrastructure;
+    return {
+        apiHost: pulumi.output(apiEndpoint.dnsName ?? network.apiVip!),
+        bastion: bastion.enabled ? pulumi.output(bastion.address!) : undefined,
+    };
+}
+
+/** The NodeSet of a provider, from the access it computed and the machines it declared. */
+export function nodeSetOf(spec: ClusterSpec, access: NodeAccess, machines: Record<string, readonly pulumi.Resource[]>): NodeSet {
+    return {
+        nodes: spec.nodes,
+        apiEndpoint: access.apiHost,
+        apiPort: spec.kubernetes.apiPort,
+        bastion: access.bastion ? { host: access.bastion, user: spec.infrastructure.ssh.user } : undefined,
+        sshUser: spec.infrastructure.ssh.user,
+        machines,
+    };
+}

@@ -27,14 +27,9 @@ export interface DataVolume {
     readonly type?: string;
 }
 
-export interface PlannedNode {
-    /** `<cluster>-<pool>-<n>` (or the host's own name for existing hosts). */
-    readonly name: string;
+/** What every node of a pool shares. */
+export interface PoolSettings {
     readonly role: NodeRole;
-    readonly pool: string;
-    /** 1-based number within the pool. */
-    readonly index: number;
-    readonly address: string;
     /** Flavor (OpenStack) or size name (vSphere, Harvester); "" for existing hosts. */
     readonly size: string;
     /** Boot disk in GiB, when the stack sets one for the pool. */
@@ -43,20 +38,22 @@ export interface PlannedNode {
     readonly labels: Readonly<Record<string, string>>;
     readonly taints: readonly Taint[];
     readonly antiAffinity: "none" | "soft" | "hard";
+}
+
+export interface PlannedNode extends PoolSettings {
+    /** `<cluster>-<pool>-<n>` (or the host's own name for existing hosts). */
+    readonly name: string;
+    readonly pool: string;
+    /** 1-based number within the pool. */
+    readonly index: number;
+    readonly address: string;
     /** Replacement generation from `operations.replaceNodes` (0 = original). */
     readonly generation: number;
 }
 
-export interface Pool {
+export interface Pool extends PoolSettings {
     readonly name: string;
-    readonly role: NodeRole;
     readonly count: number;
-    readonly size: string;
-    readonly diskGiB?: number;
-    readonly dataVolumes: readonly DataVolume[];
-    readonly labels: Readonly<Record<string, string>>;
-    readonly taints: readonly Taint[];
-    readonly antiAffinity: "none" | "soft" | "hard";
     /** Address of node n (1-based), or undefined beyond the pool's block or list. */
     readonly addressOf: (index: number) => string | undefined;
     /** Field path of the pool in the stack file, for error messages. */

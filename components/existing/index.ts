@@ -3,7 +3,7 @@
  * reachability check (components/kubespray) says which hosts cannot be reached before it installs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { InfrastructureArgs, NodeSet } from "../nodeset";
+import { accessFromSpec, nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
 
 export class ExistingHosts extends pulumi.ComponentResource {
     readonly nodeSet: NodeSet;
@@ -11,15 +11,13 @@ export class ExistingHosts extends pulumi.ComponentResource {
     constructor(name: string, args: InfrastructureArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clusters:existing:Hosts", name, {}, opts);
         const { spec } = args;
-        const { bastion, ssh, network } = spec.infrastructure;
-        this.nodeSet = {
-            nodes: spec.nodes,
-            apiEndpoint: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? network.apiVip!),
-            apiPort: spec.kubernetes.apiPort,
-            bastion: bastion.enabled ? { host: pulumi.output(bastion.address!), user: ssh.user } : undefined,
-            sshUser: ssh.user,
-            machines: Object.fromEntries(spec.nodes.map((node) => [node.name, []])),
-        };
+        const access = accessFromSpec(spec);
+        // No machines: the lifecycle hooks still learn how the hosts are reached.
+        for (const node of spec.nodes) {
+            args.lifecycle?.before(node, access);
+            args.lifecycle?.after(node, []);
+        }
+        this.nodeSet = nodeSetOf(spec, access, Object.fromEntries(spec.nodes.map((node) => [node.name, []])));
         this.registerOutputs({ nodes: spec.nodes.map((n) => n.name) });
     }
 }

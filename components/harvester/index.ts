@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderUserData } from "../cloudinit";
-import type { InfrastructureArgs, NodeSet } from "../nodeset";
+import { accessFromSpec, nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
 import {
     cloudInitSecretName, clusterNetworkObjects, imageObject, loadBalancerObjects, networkData, virtualMachineObject, vmNetworkObject, type K8sObject,
 } from "./objects";
@@ -35,10 +35,7 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         const imageSpec = imageObject(spec);
         const image = imageSpec ? apply(imageSpec) : undefined;
 
-        const access = {
-            apiHost: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? spec.infrastructure.network.apiVip!),
-            bastion: spec.infrastructure.bastion.enabled ? pulumi.output(spec.infrastructure.bastion.address!) : undefined,
-        };
+        const access = accessFromSpec(spec);
         const machines: Record<string, pulumi.Resource[]> = {};
         for (const node of spec.nodes) {
             const secret = new k8s.core.v1.Secret(cloudInitSecretName(node), {
@@ -63,14 +60,7 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         for (const object of lbObjects) {
             lbResources.push(apply(object, { dependsOn: lbResources.slice() }));
         }
-        this.nodeSet = {
-            nodes: spec.nodes,
-            apiEndpoint: access.apiHost,
-            apiPort: spec.kubernetes.apiPort,
-            bastion: access.bastion ? { host: access.bastion, user: spec.infrastructure.ssh.user } : undefined,
-            sshUser: spec.infrastructure.ssh.user,
-            machines,
-        };
+        this.nodeSet = nodeSetOf(spec, access, machines);
         this.registerOutputs({});
     }
 }

@@ -6,7 +6,7 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../../spec";
 import { renderUserData } from "../cloudinit";
-import type { InfrastructureArgs, NodeSet } from "../nodeset";
+import { nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
 import { machine, serverGroups } from "./compute";
 import { apiDnsRecord, apiFloatingIp, apiVipPort, loadBalancedApi } from "./endpoint";
 import { nodeNetwork } from "./network";
@@ -57,14 +57,7 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
             args.lifecycle?.after(node, machines[node.name]);
         }
 
-        this.nodeSet = {
-            nodes: spec.nodes,
-            apiEndpoint: apiHost,
-            apiPort: spec.kubernetes.apiPort,
-            bastion: bastion ? { host: bastion, user: spec.infrastructure.ssh.user } : undefined,
-            sshUser: spec.infrastructure.ssh.user,
-            machines,
-        };
+        this.nodeSet = nodeSetOf(spec, access, machines);
         this.registerOutputs({ apiEndpoint: apiHost, bastionAddress: bastion });
     }
 

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { nodeResources, type ClusterSpec, type PlannedNode } from "../../spec";
 import { netplan, renderUserData } from "../cloudinit";
-import { machineMetadata, type InfrastructureArgs, type NodeSet } from "../nodeset";
+import { accessFromSpec, machineMetadata, nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
 import * as vsphere from "./binding";
 
 export class VsphereInfrastructure extends pulumi.ComponentResource {
@@ -29,10 +29,7 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
             : computeCluster.resourcePoolId;
         const folder = new vsphere.Folder(`${spec.meta.name}-folder`, { path: vs.folder!, type: "vm", datacenterId: datacenter.id }, { parent: this });
 
-        const access = {
-            apiHost: pulumi.output(spec.infrastructure.apiEndpoint.dnsName ?? spec.infrastructure.network.apiVip!),
-            bastion: spec.infrastructure.bastion.enabled ? pulumi.output(spec.infrastructure.bastion.address!) : undefined,
-        };
+        const access = accessFromSpec(spec);
         const machines: Record<string, pulumi.Resource[]> = {};
         const controlPlaneVms: vsphere.VirtualMachine[] = [];
         for (const node of spec.nodes) {
@@ -80,14 +77,7 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
                 mandatory: false,
             }, { parent: this });
         }
-        this.nodeSet = {
-            nodes: spec.nodes,
-            apiEndpoint: access.apiHost,
-            apiPort: spec.kubernetes.apiPort,
-            bastion: access.bastion ? { host: access.bastion, user: spec.infrastructure.ssh.user } : undefined,
-            sshUser: spec.infrastructure.ssh.user,
-            machines,
-        };
+        this.nodeSet = nodeSetOf(spec, access, machines);
         this.registerOutputs({ folder: folder.path });
     }
 }
