@@ -41,7 +41,10 @@ export class Cluster extends pulumi.ComponentResource {
         const { spec, secrets } = args;
         this.spec = spec;
         this.keys = new ClusterKeys(`${name}-keys`, { spec, existingPrivateKey: secrets.sshPrivateKey }, { parent: this });
-        this.kubespray = new Kubespray(`${name}-kubespray`, { spec, sshPrivateKey: this.keys.sshPrivateKey, stack: pulumi.getStack() }, { parent: this });
+        this.kubespray = new Kubespray(`${name}-kubespray`, {
+            spec, stack: pulumi.getStack(),
+            sshPrivateKey: this.keys.sshPrivateKey, previousSshPrivateKey: this.keys.previousSshPrivateKey, authorizedKeys: this.keys.authorizedKeys,
+        }, { parent: this });
         const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys, lifecycle: this.kubespray };
         this.nodeSet = this.infrastructure(name, infraArgs, secrets).nodeSet;
         this.kubespray.finish(this.nodeSet);

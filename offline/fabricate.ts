@@ -3,7 +3,7 @@
  * command output. Derived from the resource name, never from a clock or a random source, so two
  * offline runs of the same stack are byte-identical.
  */
-import { createHash } from "crypto";
+import { createHash, createPrivateKey, createPublicKey } from "crypto";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 
 export function digest(text: string, length = 12): string {
@@ -27,15 +27,8 @@ export function fabricateState(args: MockResourceArgs): Record<string, unknown> 
             return { address: floatingAddress(name) };
         case "openstack:loadbalancer/loadBalancer:LoadBalancer":
             return { vipPortId: fakeId("port", `${name}-vip`), vipAddress: inputs.vipAddress ?? "10.0.0.250" };
-        case "tls:index/privateKey:PrivateKey": {
-            const key = digest(name, 43);
-            return {
-                publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA${key}\n`,
-                privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\noffline-fabricated-${key}\n-----END OPENSSH PRIVATE KEY-----\n`,
-                privateKeyPem: `-----BEGIN PRIVATE KEY-----\noffline-fabricated-${key}\n-----END PRIVATE KEY-----\n`,
-                publicKeyFingerprintSha256: `SHA256:${digest(name, 43)}`,
-            };
-        }
+        case "tls:index/privateKey:PrivateKey":
+            return ed25519Key(name);
         case "command:local:Command":
             return { stdout: fabricatedStdout(name), stderr: "" };
         case "vsphere:index/virtualMachine:VirtualMachine":
@@ -45,6 +38,25 @@ export function fabricateState(args: MockResourceArgs): Record<string, unknown> 
         default:
             return {};
     }
+}
+
+/**
+ * A real ED25519 key whose seed is derived from the resource name: deterministic, valid for every
+ * tool that reads it (the age identity is derived from it), and obviously not anyone's real key.
+ */
+function ed25519Key(name: string): Record<string, string> {
+    const seed = createHash("sha256").update(`offline-key/${name}`).digest();
+    const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
+    const publicDer = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+    const raw = publicDer.subarray(publicDer.length - 32);
+    const field = (bytes: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, bytes.length]), bytes]);
+    const blob = Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]).toString("base64");
+    return {
+        privateKeyPem: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+        privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\noffline-fabricated-${digest(name, 40)}\n-----END OPENSSH PRIVATE KEY-----\n`,
+        publicKeyOpenssh: `ssh-ed25519 ${blob}\n`,
+        publicKeyFingerprintSha256: `SHA256:${createHash("sha256").update(Buffer.from(blob, "base64")).digest("base64").replace(/=+$/, "")}`,
+    };
 }
 
 /** What our commands print: the kubeconfig step prints a kubeconfig, stamp steps a fixed time. */

@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../../spec";
 import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
 import { hostsOf, renderInventory } from "./inventory";
-import { breakGlassToken, clusterState, machineState, workersState, type CommandState } from "./state";
+import { breakGlassToken, clusterState, machineState, workersState, type CommandState, type KeysState } from "./state";
 import { inventoryDir, writeInventory } from "./workspace";
 
 /** How a command resource starts the runner: relative paths, so inputs are the same on every machine. */
@@ -30,12 +30,18 @@ export interface KubesprayArgs {
     readonly spec: ClusterSpec;
     /** OpenSSH private key Ansible logs in with (secret). */
     readonly sshPrivateKey: pulumi.Output<string>;
+    /** The previous generation's key while an SSH rotation is under way (secret). */
+    readonly previousSshPrivateKey?: pulumi.Output<string>;
+    /** Public keys every node must accept, current generation first (cluster key plus spec extras). */
+    readonly authorizedKeys: pulumi.Output<string[]>;
     /** Stack name: the workspace directory of this cluster. */
     readonly stack: string;
 }
 
 export class Kubespray extends pulumi.ComponentResource implements MachineLifecycle {
     readonly prepare: command.local.Command;
+    /** Rolls the authorized SSH keys out to every node; every other command waits for it. */
+    readonly authorize?: command.local.Command;
     private readonly spec: ClusterSpec;
     private readonly args: KubesprayArgs;
     private inventoryWritten?: pulumi.Output<string>;
@@ -64,6 +70,20 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
             },
             logging: "stderr",
         }, { parent: this });
+    }
+
+    /** Made at the first machine, once nodes' access is known, and before every other planned command. */
+    private authorizeKeys(access: NodeAccess): void {
+        if (this.authorize || this.spec.infrastructure.provider === "existing") {
+            return;
+        }
+        const { args } = this;
+        const state = args.authorizedKeys.apply((keys): KeysState => ({
+            kind: "keys", generation: this.spec.operations.keyRotation.sshGeneration, publicKeys: [...keys, ...this.spec.infrastructure.ssh.authorizedKeys],
+        }));
+        const keys = pulumi.secret(pulumi.all([args.sshPrivateKey, args.previousSshPrivateKey ?? pulumi.output("")])
+            .apply(([key, previousKey]) => JSON.stringify(previousKey ? { key, previousKey } : { key })));
+        (this as { authorize?: command.local.Command }).authorize = this.command(`${this.spec.meta.name}-ssh-keys`, "authorize", state, access, [this.prepare], keys);
     }
 
     private baseEnvironment(): Record<string, string> {
@@ -104,14 +124,17 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         });
     }
 
-    private command(name: string, operation: string, state: pulumi.Input<CommandState>, access: NodeAccess, dependsOn: pulumi.Input<pulumi.Resource>[]): command.local.Command {
+    private command(
+        name: string, operation: string, state: pulumi.Input<CommandState>, access: NodeAccess,
+        dependsOn: pulumi.Input<pulumi.Resource>[], stdin: pulumi.Input<string> = this.args.sshPrivateKey,
+    ): command.local.Command {
         return new command.local.Command(name, {
             create: `${RUNNER} ${operation}`,
             update: `${RUNNER} ${operation}`,
             environment: this.commandEnvironment(name, state, access),
-            stdin: this.args.sshPrivateKey,
+            stdin,
             logging: "stderr",
-        }, { parent: this, dependsOn });
+        }, { parent: this, dependsOn: [...dependsOn, ...(this.authorize ? [this.authorize] : [])] });
     }
 
     /** The node's gate waits for the previous node (control plane) or batch (workers) to be Ready again. */
@@ -120,6 +143,7 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         if (this.spec.infrastructure.provider === "existing") {
             return [];
         }
+        this.authorizeKeys(access);
         const waitFor = rolloutPredecessors(this.spec, node).map((name) => this.readies.get(name)).filter((r): r is command.local.Command => r !== undefined);
         const gate = this.command(`${node.name}-gate`, "gate", machineState(this.spec, node), access, [this.prepare, ...waitFor]);
         this.gates.set(node.name, gate);

@@ -4,7 +4,7 @@
  * Pure, so the same function drives the runner and the scenario tests.
  */
 import * as semver from "semver";
-import type { ClusterState, HostRef, MachineState, WorkersState } from "./state";
+import type { ClusterState, HostRef, KeysState, MachineState, WorkersState } from "./state";
 
 export type Step =
     | { readonly kind: "reachable"; readonly hosts: readonly string[]; readonly title: string }
@@ -17,7 +17,12 @@ export type Step =
     }
     | { readonly kind: "drain" | "uncordon" | "wait-ready"; readonly node: string; readonly title: string }
     | { readonly kind: "etcd-snapshot"; readonly label: string; readonly title: string }
-    | { readonly kind: "forget-host-key"; readonly address: string; readonly title: string };
+    | { readonly kind: "forget-host-key"; readonly address: string; readonly title: string }
+    | {
+        readonly kind: "authorize"; readonly title: string; readonly keys: readonly string[];
+        /** Log in with the previous generation's key (the only one the nodes know before a rotation). */
+        readonly loginWith: "previous" | "current"; readonly tolerateUnreachable: boolean;
+    };
 
 export interface Plan {
     readonly steps: readonly Step[];
@@ -214,4 +219,26 @@ export function planReady(previous: MachineState | undefined, desired: MachineSt
     steps.push({ kind: "wait-ready", node: node.name, title: `wait until ${node.name} is Ready` });
     steps.push({ kind: "uncordon", node: node.name, title: `uncordon ${node.name}` });
     return { steps, disruptive: false };
+}
+
+/**
+ * SSH key rotation: authorize the new key with the old one (nodes made during the rotation only know
+ * the new one and are skipped), check that the new key reaches every node, then retire the old key.
+ */
+export function planAuthorize(previous: KeysState | undefined, desired: KeysState): Plan {
+    if (!previous || JSON.stringify(previous) === JSON.stringify(desired)) {
+        return NOTHING;
+    }
+    if (previous.generation === desired.generation) {
+        return { disruptive: false, steps: [{ kind: "authorize", title: "update authorized SSH keys", keys: desired.publicKeys, loginWith: "current", tolerateUnreachable: false }] };
+    }
+    const both = [...new Set([...desired.publicKeys, previous.publicKeys[0]])];
+    return {
+        disruptive: false,
+        steps: [
+            { kind: "authorize", title: `authorize SSH key generation ${desired.generation} alongside ${previous.generation}`, keys: both, loginWith: "previous", tolerateUnreachable: true },
+            { kind: "reachable", hosts: ["all"], title: `check the generation ${desired.generation} key reaches every node` },
+            { kind: "authorize", title: `retire SSH key generation ${previous.generation}`, keys: desired.publicKeys, loginWith: "current", tolerateUnreachable: false },
+        ],
+    };
 }

@@ -46,7 +46,14 @@ export interface MachineState {
     readonly firstControlPlane: HostRef;
 }
 
-export type CommandState = ClusterState | WorkersState | MachineState;
+/** State of the authorize command: which public keys every node must accept. */
+export interface KeysState {
+    readonly kind: "keys";
+    readonly generation: number;
+    readonly publicKeys: readonly string[];
+}
+
+export type CommandState = ClusterState | WorkersState | MachineState | KeysState;
 
 export function sha(text: string, length = 16): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);

@@ -19,6 +19,9 @@ export interface AnsibleContext {
     readonly knownHosts: string;
 }
 
+/** This project's own playbooks (mounted read-only into the container runner). */
+export const PLAYBOOKS_DIR = path.resolve(__dirname, "..", "playbooks");
+
 function containerRuntime(): string {
     return process.env.KUBESPRAY_CONTAINER_RUNTIME ?? "docker";
 }
@@ -32,11 +35,13 @@ function tool(ctx: AnsibleContext, name: "ansible" | "ansible-playbook", args: s
         "-v", `${ctx.inventoryDir}:/inventory:ro`,
         "-v", `${path.dirname(ctx.keyFile)}:/key:ro`,
         "-v", `${path.dirname(ctx.knownHosts)}:/state`,
+        "-v", `${PLAYBOOKS_DIR}:/playbooks:ro`,
     ];
     const inner = args.map((arg) => arg
         .replace(ctx.inventoryDir, "/inventory")
         .replace(ctx.keyFile, `/key/${path.basename(ctx.keyFile)}`)
         .replace(ctx.knownHosts, `/state/${path.basename(ctx.knownHosts)}`)
+        .replace(`${PLAYBOOKS_DIR}/`, "/playbooks/")
         .replace(`${ctx.checkout}/`, "/kubespray/"));
     return [containerRuntime(), ["run", "--rm", "--network", "host", ...mounts, "-w", "/kubespray", ctx.image, name, ...inner]];
 }
@@ -53,7 +58,8 @@ function commonArgs(ctx: AnsibleContext): string[] {
 export async function playbook(ctx: AnsibleContext, title: string, name: string, limit: readonly string[] | undefined, extraVars: Record<string, unknown>): Promise<void> {
     const varsFile = path.join(ctx.inventoryDir, "run-vars.json");
     fs.writeFileSync(varsFile, JSON.stringify(extraVars));
-    const args = [...commonArgs(ctx), "-e", `@${varsFile}`, ...(limit?.length ? ["--limit", limit.join(",")] : []), path.join(ctx.checkout, name)];
+    const book = path.isAbsolute(name) ? name : path.join(ctx.checkout, name);
+    const args = [...commonArgs(ctx), "-e", `@${varsFile}`, ...(limit?.length ? ["--limit", limit.join(",")] : []), book];
     const [command, argv] = tool(ctx, "ansible-playbook", args);
     await run(title, command, argv, { cwd: ctx.runner === "venv" ? ctx.checkout : undefined });
 }

@@ -12,15 +12,18 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planCluster, planGate, planReady, planWorkers, type Plan, type Step } from "../planner";
-import type { ClusterState, CommandState, MachineState, WorkersState } from "../state";
+import { planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type Step } from "../planner";
+import type { ClusterState, CommandState, KeysState, MachineState, WorkersState } from "../state";
 import { kubesprayHome } from "../workspace";
-import { adHoc, controlPlaneHosts, inventoryWith, playbook, type AnsibleContext } from "./ansible";
+import { adHoc, controlPlaneHosts, inventoryWith, playbook, PLAYBOOKS_DIR, type AnsibleContext } from "./ansible";
 import { missingTools, run, StepError, writePrivateKey } from "./exec";
 import { describeWindows, insideWindow, type Window } from "./window";
 
-const OPERATIONS = ["prepare", "cluster", "workers", "gate", "ready", "kubeconfig"] as const;
+const OPERATIONS = ["prepare", "cluster", "workers", "gate", "ready", "authorize", "kubeconfig"] as const;
 type Operation = (typeof OPERATIONS)[number];
+
+/** Our own playbook (not Kubespray's), so it is found from the project, whichever checkout is current. */
+const AUTHORIZE_PLAYBOOK = path.join(PLAYBOOKS_DIR, "authorize-keys.yml");
 
 function env(name: string, required = true): string {
     const value = process.env[name];
@@ -178,6 +181,8 @@ async function execute(ctx: AnsibleContext, step: Step, drainArgs: string): Prom
                 await run(step.title, "ssh-keygen", ["-R", step.address, "-f", ctx.knownHosts]);
             }
             return;
+        case "authorize":
+            throw new StepError(step.title, "runs through the key-aware loop in operate()");
     }
 }
 
@@ -199,21 +204,33 @@ function checkWindow(operation: string, plan: Plan): void {
     ].join(" "));
 }
 
-/** The SSH private key arrives on stdin (the command resource's secret `stdin`), never in the environment. */
-function readPrivateKey(): string {
-    const key = fs.readFileSync(0, "utf8");
-    if (!key.includes("PRIVATE KEY")) {
-        throw new StepError("read SSH key", "no SSH private key on standard input");
-    }
-    return key;
+interface Keys {
+    readonly key: string;
+    readonly previousKey?: string;
 }
 
-async function withKey<T>(work: (keyFile: string) => Promise<T>): Promise<T> {
-    const key = writePrivateKey(readPrivateKey());
+/**
+ * SSH private keys arrive on stdin (the command resource's secret `stdin`), never in the environment:
+ * the key alone, or `{"key": …, "previousKey": …}` for a rotation.
+ */
+function readPrivateKeys(): Keys {
+    const text = fs.readFileSync(0, "utf8");
+    const keys: Keys = text.trimStart().startsWith("{") ? JSON.parse(text) : { key: text };
+    if (!keys.key?.includes("PRIVATE KEY")) {
+        throw new StepError("read SSH key", "no SSH private key on standard input");
+    }
+    return keys;
+}
+
+async function withKey<T>(work: (keyFile: string, previousKeyFile?: string) => Promise<T>): Promise<T> {
+    const keys = readPrivateKeys();
+    const key = writePrivateKey(keys.key);
+    const previous = keys.previousKey ? writePrivateKey(keys.previousKey) : undefined;
     try {
-        return await work(key.file);
+        return await work(key.file, previous?.file);
     } finally {
         key.cleanup();
+        previous?.cleanup();
     }
 }
 
@@ -228,7 +245,7 @@ async function operate(operation: Operation): Promise<string> {
         throw new StepError("read inventory", `${inventoryDir}/hosts.yaml is missing; the program writes it on every run, so run pulumi up again from the project directory`);
     }
     const desiredText = env("KUBESPRAY_DESIRED");
-    return withKey(async (keyFile) => {
+    return withKey(async (keyFile, previousKeyFile) => {
         const ctx = ansibleContext(ws, inventoryDir, keyFile);
         if (operation === "kubeconfig") {
             return fetchKubeconfig(ctx);
@@ -243,6 +260,11 @@ async function operate(operation: Operation): Promise<string> {
         const drainArgs = `--grace-period=${drain.gracePeriodSeconds ?? 300} --timeout=${drain.timeoutSeconds ?? 360}s`;
         for (const step of plan.steps) {
             process.stderr.write(`[kubespray: ${operation}] ${step.title}\n`);
+            if (step.kind === "authorize") {
+                const loginKey = step.loginWith === "previous" && previousKeyFile ? previousKeyFile : keyFile;
+                await playbook({ ...ctx, keyFile: loginKey }, step.title, AUTHORIZE_PLAYBOOK, undefined, { authorized_keys: step.keys, tolerate_unreachable: step.tolerateUnreachable });
+                continue;
+            }
             await execute(ctx, step, drainArgs);
         }
         return desiredText;
@@ -268,6 +290,8 @@ async function planFor(operation: Operation, ctx: AnsibleContext, desired: Comma
             const changed = previous && previous.machineHash !== d.machineHash;
             return planGate(previous, d, changed ? await liveNodes(ctx, [d.node.name]) : undefined, drain);
         }
+        case "authorize":
+            return planAuthorize(previousState<KeysState>(), desired as KeysState);
         case "ready": {
             const previous = previousState<MachineState>();
             const d = desired as MachineState;
