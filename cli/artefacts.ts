@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ClusterSpec } from "../spec";
 import type { OfflineRun } from "../offline/harness";
+import { gitopsScaffold } from "./gitops-scaffold";
 
 /** Every file below a directory, by relative path. */
 function readTree(dir: string, prefix = ""): Record<string, string> {
@@ -22,7 +23,13 @@ function readTree(dir: string, prefix = ""): Record<string, string> {
 }
 
 /** Each area contributes the files it renders; paths are relative to `out/<stack>/`. */
-export function collectArtefacts(_spec: ClusterSpec, run: OfflineRun, stack: string): Record<string, string> {
+export function collectArtefacts(spec: ClusterSpec, run: OfflineRun, stack: string): Record<string, string> {
     const inventory = readTree(path.join(run.kubesprayHome, stack, "inventory"));
-    return Object.fromEntries(Object.entries(inventory).map(([file, content]) => [path.join("kubespray", file), content]));
+    const files: Record<string, string> = Object.fromEntries(Object.entries(inventory).map(([file, content]) => [path.join("kubespray", file), content]));
+    if (spec.gitops && typeof run.outputs.ageRecipient === "string") {
+        for (const [file, content] of Object.entries(gitopsScaffold(spec, run.outputs.ageRecipient))) {
+            files[path.join("gitops", file)] = content;
+        }
+    }
+    return files;
 }

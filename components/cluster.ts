@@ -8,9 +8,13 @@ import type { ClusterSpec } from "../spec";
 import { ExistingHosts } from "./existing";
 import { ClusterKeys } from "./keys";
 import type { InfrastructureArgs, NodeSet } from "./nodeset";
+import * as k8s from "@pulumi/kubernetes";
+import { Backups } from "./backup";
+import { FluxBootstrap } from "./flux";
 import { HarvesterInfrastructure } from "./harvester";
 import { Kubespray } from "./kubespray";
 import { OpenStackInfrastructure } from "./openstack";
+import { PlatformServices } from "./services";
 import { VsphereInfrastructure } from "./vsphere";
 
 /** Secret values of the stack, each already a Pulumi secret. */
@@ -35,6 +39,7 @@ export class Cluster extends pulumi.ComponentResource {
     readonly keys: ClusterKeys;
     readonly nodeSet: NodeSet;
     readonly kubespray: Kubespray;
+    readonly flux?: FluxBootstrap;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clusters:index:Cluster", name, {}, opts);
@@ -48,6 +53,9 @@ export class Cluster extends pulumi.ComponentResource {
         const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys, lifecycle: this.kubespray };
         this.nodeSet = this.infrastructure(name, infraArgs, secrets).nodeSet;
         this.kubespray.finish(this.nodeSet);
+        if (spec.gitops) {
+            this.flux = this.gitops(name, secrets);
+        }
         this.registerOutputs(this.stackOutputs());
     }
 
@@ -65,6 +73,27 @@ export class Cluster extends pulumi.ComponentResource {
         }
     }
 
+    /** Flux, the platform services and the backups: Kubernetes resources only, no Kubespray run. */
+    private gitops(name: string, secrets: SecretInputs): FluxBootstrap {
+        const { spec } = this;
+        const provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: this.kubespray.kubeconfig!, enableServerSideApply: true }, { parent: this });
+        const flux = new FluxBootstrap(`${name}-flux`, {
+            spec, provider,
+            gitToken: secrets.gitToken, gitSshPrivateKey: secrets.gitSshPrivateKey, baseRepoToken: secrets.baseRepoToken,
+            ageKeysFile: this.keys.ageKeysFile,
+            dependsOn: [this.kubespray.workers!],
+        }, { parent: this });
+        const services = new PlatformServices(`${name}-services`, { spec, provider, secretValues: secrets.services, dependsOn: [flux.instance] }, { parent: this });
+        const velero = services.bases.get("velero");
+        if (spec.backup.enabled && velero) {
+            new Backups(`${name}-backup`, {
+                spec, provider, velero,
+                accessKeyId: secrets.backupAccessKeyId!, secretAccessKey: secrets.backupSecretAccessKey!,
+            }, { parent: this });
+        }
+        return flux;
+    }
+
     /** What `pulumi stack output` shows. Secrets stay secrets. */
     stackOutputs(): Record<string, unknown> {
         return {
@@ -76,6 +105,12 @@ export class Cluster extends pulumi.ComponentResource {
             bastion: this.nodeSet.bastion?.host,
             sshPublicKey: this.keys.sshPublicKey,
             kubeconfig: this.kubespray.kubeconfig,
+            ageRecipient: this.keys.ageRecipient,
+            ageKeyCreatedAt: this.keys.age.createdAt,
+            ageKeyRotationDue: this.keys.age.rotationDue,
+            sshKeyCreatedAt: this.keys.ssh?.createdAt,
+            sshKeyRotationDue: this.keys.ssh?.rotationDue,
+            fluxDeployKey: this.flux?.deployKey,
         };
     }
 }

@@ -16,6 +16,8 @@ export interface CatalogService {
     readonly dependsOn: readonly string[];
     /** Keys under `secrets.services.<name>` the service cannot run without. */
     readonly requiredSecrets: readonly string[];
+    /** Where each secret value goes in the service's Helm values (dotted path); unlisted keys go under `secrets.<key>`. */
+    readonly secretValuePaths?: Readonly<Record<string, string>>;
     /** HelmRelease the base Kustomization health-checks, when the service ships one. */
     readonly helmRelease?: string;
 }
@@ -26,9 +28,9 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
     "cert-manager": { namespace: "cert-manager", path: base("cert-manager"), defaultEnabled: true, dependsOn: [], requiredSecrets: [], helmRelease: "cert-manager" },
     "external-snapshotter": { namespace: "external-snapshotter", path: base("external-snapshotter"), defaultEnabled: true, dependsOn: [], requiredSecrets: [] },
     "gateway-api": { namespace: "envoy-gateway-system", path: base("gateway-api"), defaultEnabled: true, dependsOn: [], requiredSecrets: [], helmRelease: "envoy-gateway" },
-    harbor: { namespace: "harbor", path: base("harbor"), defaultEnabled: false, dependsOn: ["cert-manager"], requiredSecrets: ["adminPassword"], helmRelease: "harbor" },
-    headlamp: { namespace: "headlamp", path: base("headlamp"), defaultEnabled: true, dependsOn: ["keycloak"], requiredSecrets: ["oidcClientSecret"], helmRelease: "headlamp" },
-    keycloak: { namespace: "keycloak", path: base("keycloak"), defaultEnabled: true, dependsOn: ["olm", "postgres-operator", "gateway-api", "cert-manager"], requiredSecrets: ["adminPassword"] },
+    harbor: { namespace: "harbor", path: base("harbor"), defaultEnabled: false, dependsOn: ["cert-manager"], requiredSecrets: ["adminPassword"], secretValuePaths: { adminPassword: "harborAdminPassword" }, helmRelease: "harbor" },
+    headlamp: { namespace: "headlamp", path: base("headlamp"), defaultEnabled: true, dependsOn: ["keycloak"], requiredSecrets: ["oidcClientSecret"], secretValuePaths: { oidcClientSecret: "config.oidc.clientSecret" }, helmRelease: "headlamp" },
+    keycloak: { namespace: "keycloak", path: base("keycloak"), defaultEnabled: true, dependsOn: ["olm", "postgres-operator", "gateway-api", "cert-manager"], requiredSecrets: ["adminPassword"], secretValuePaths: { adminPassword: "keycloak.adminPassword" } },
     kyverno: { namespace: "kyverno", path: base("kyverno"), defaultEnabled: false, dependsOn: [], requiredSecrets: [], helmRelease: "kyverno" },
     longhorn: { namespace: "longhorn-system", path: base("longhorn"), defaultEnabled: false, dependsOn: [], requiredSecrets: [], helmRelease: "longhorn" },
     metallb: { namespace: "metallb-system", path: base("metallb"), defaultEnabled: false, dependsOn: [], requiredSecrets: [], helmRelease: "metallb" },
@@ -40,8 +42,8 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
     "sealed-secrets": { namespace: "sealed-secrets", path: base("sealed-secrets"), defaultEnabled: false, dependsOn: [], requiredSecrets: [], helmRelease: "sealed-secrets" },
     "strimzi-kafka-operator": { namespace: "kafka-system", path: base("strimzi-kafka-operator"), defaultEnabled: false, dependsOn: [], requiredSecrets: [], helmRelease: "strimzi-kafka-operator" },
     velero: { namespace: "velero", path: base("velero"), defaultEnabled: true, dependsOn: ["external-snapshotter"], requiredSecrets: [], helmRelease: "velero" },
-    "vsphere-csi": { namespace: "vmware-system-csi", path: base("vsphere-csi"), defaultEnabled: ["vsphere"], dependsOn: ["external-snapshotter"], requiredSecrets: ["vcenterUsername", "vcenterPassword"], helmRelease: "vsphere-csi" },
-    "kube-prometheus-stack": { namespace: "observability", path: base("observability/kube-prometheus-stack"), defaultEnabled: true, dependsOn: ["cert-manager"], requiredSecrets: ["grafanaAdminPassword"], helmRelease: "kube-prometheus-stack" },
+    "vsphere-csi": { namespace: "vmware-system-csi", path: base("vsphere-csi"), defaultEnabled: ["vsphere"], dependsOn: ["external-snapshotter"], requiredSecrets: ["vcenterUsername", "vcenterPassword"], secretValuePaths: { vcenterUsername: "vcenter.username", vcenterPassword: "vcenter.password" }, helmRelease: "vsphere-csi" },
+    "kube-prometheus-stack": { namespace: "observability", path: base("observability/kube-prometheus-stack"), defaultEnabled: true, dependsOn: ["cert-manager"], requiredSecrets: ["grafanaAdminPassword"], secretValuePaths: { grafanaAdminPassword: "grafana.adminPassword" }, helmRelease: "kube-prometheus-stack" },
     loki: { namespace: "observability", path: base("observability/loki"), defaultEnabled: true, dependsOn: ["kube-prometheus-stack"], requiredSecrets: [], helmRelease: "loki" },
     mimir: { namespace: "observability", path: base("observability/mimir"), defaultEnabled: false, dependsOn: ["kube-prometheus-stack"], requiredSecrets: [], helmRelease: "mimir" },
     tempo: { namespace: "observability", path: base("observability/tempo"), defaultEnabled: true, dependsOn: ["kube-prometheus-stack"], requiredSecrets: [], helmRelease: "tempo" },

@@ -34,6 +34,7 @@ export const RULES: readonly Rule[] = [
     versions.networkModeFitsPlugin,
     versions.oidcIsComplete,
     gitops.gitAuthMatchesUrl,
+    gitops.sshKnownHostsGiven,
     gitops.servicesAreKnownAndComplete,
     secrets.secretsArePresent,
     topology.replacementsNameRealNodes,

@@ -4,7 +4,7 @@
  */
 import { SERVICE_CATALOG, type CatalogService } from "./catalog";
 import { gitUrlScheme } from "./formats";
-import { enabledServices } from "./rules/gitops";
+import { enabledServices, gitHost, GITHUB_KNOWN_HOSTS } from "./rules/gitops";
 import { defaultNetworkMode } from "./rules/versions";
 import type { ClusterConfig, Provider } from "./schema";
 import { planNodes, resolveSize, type PlannedNode } from "./topology";
@@ -20,15 +20,15 @@ export interface ResolvedService extends CatalogService {
 
 type Config = Omit<ClusterConfig, "secrets">;
 
-export interface ClusterSpec extends Config {
+export interface ClusterSpec extends Omit<Config, "gitops"> {
     readonly kubernetes: Config["kubernetes"] & { readonly network: Config["kubernetes"]["network"] & { readonly mode: NonNullable<Config["kubernetes"]["network"]["mode"]> } };
     readonly infrastructure: Config["infrastructure"] & {
         readonly apiEndpoint: Config["infrastructure"]["apiEndpoint"] & { readonly interface: string };
     };
     readonly kubespray: Config["kubespray"] & { readonly runner: Config["kubespray"]["runner"] & { readonly image: string } };
-    readonly gitops?: NonNullable<Config["gitops"]> & {
+    readonly gitops?: Omit<NonNullable<Config["gitops"]>, "repository" | "auth"> & {
         readonly repository: NonNullable<Config["gitops"]>["repository"] & { readonly path: string };
-        readonly auth: NonNullable<Config["gitops"]>["auth"] & { readonly method: "token" | "ssh" };
+        readonly auth: Omit<NonNullable<Config["gitops"]>["auth"], "method" | "knownHosts"> & { readonly method: "token" | "ssh"; readonly knownHosts: readonly string[] };
     };
     /** Every node, control plane first (see spec/topology.ts for the identity rules). */
     readonly nodes: readonly PlannedNode[];
@@ -80,7 +80,11 @@ export function resolveSpec(config: ClusterConfig): ClusterSpec {
     const gitops = config.gitops && {
         ...config.gitops,
         repository: { ...config.gitops.repository, path: config.gitops.repository.path ?? `clusters/${config.meta.name}` },
-        auth: { ...config.gitops.auth, method: config.gitops.auth.method ?? (gitUrlScheme(config.gitops.repository.url) === "https" ? "token" as const : "ssh" as const) },
+        auth: {
+            ...config.gitops.auth,
+            method: config.gitops.auth.method ?? (gitUrlScheme(config.gitops.repository.url) === "https" ? "token" as const : "ssh" as const),
+            knownHosts: config.gitops.auth.knownHosts ?? (gitHost(config.gitops.repository.url) === "github.com" ? [...GITHUB_KNOWN_HOSTS] : []),
+        },
     };
     const spec: ClusterSpec = {
         ...rest,

@@ -105,6 +105,8 @@ export const gitopsSchema = z.object({
     auth: z.object({
         /** token for https URLs (secret `secrets.gitToken`), ssh for ssh URLs (deploy key generated, or `secrets.gitSshPrivateKey`). @default matches the URL */
         method: z.enum(["token", "ssh"]).optional(),
+        /** known_hosts lines for the Git host of an ssh URL. @default GitHub's published host keys for github.com */
+        knownHosts: z.array(z.string().regex(/^[A-Za-z0-9.,:\[\]-]+ (ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+\/=]+$/, "must be a known_hosts line: host key-type key")).optional(),
         /** User name sent with the token. @default "git" */
         username: z.string().regex(/^[A-Za-z0-9._-]+$/).default("git"),
     }).strict().prefault({}),
@@ -117,8 +119,10 @@ export const gitopsSchema = z.object({
         auth: z.enum(["none", "token"]).default("none"),
     }).strict().prefault({}),
     flux: z.object({
-        /** @default "2.9.4" */
+        /** Flux version the Flux Operator installs (FluxInstance distribution). @default "2.9.4" */
         version: version.default("2.9.4"),
+        /** Flux Operator Helm chart version. @default "0.28.0" */
+        operatorVersion: version.default("0.28.0"),
         /** @default "1m" */
         interval: duration.default("1m"),
         /** @default true */

@@ -53,3 +53,23 @@ export function servicesAreKnownAndComplete(ctx: RuleContext): void {
         }
     }
 }
+
+/** GitHub's published SSH host keys (a public fact), used when the repository is on github.com. */
+export const GITHUB_KNOWN_HOSTS: readonly string[] = [
+    "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+];
+
+export function gitHost(url: string): string {
+    const match = /^(?:https:\/\/|ssh:\/\/[^@]+@)?(?:[^@]+@)?([A-Za-z0-9.-]+)/.exec(url);
+    return match?.[1] ?? "";
+}
+
+export function sshKnownHostsGiven(ctx: RuleContext): void {
+    const gitops = ctx.config.gitops;
+    if (!gitops || gitUrlScheme(gitops.repository.url) !== "ssh" || gitops.auth.knownHosts) {
+        return;
+    }
+    if (gitHost(gitops.repository.url) !== "github.com") {
+        ctx.error("gitops.auth.knownHosts", `is required for an ssh URL on ${gitHost(gitops.repository.url)}: Flux verifies the host key (e.g. the output of ssh-keyscan)`);
+    }
+}

@@ -1,0 +1,112 @@
+/**
+ * Flux bootstrap without the `flux` CLI: the Flux Operator (Helm chart, pinned) installs Flux at the
+ * exact version the stack names through a FluxInstance; we add the root GitRepository and
+ * Kustomization that sync the cluster's path, the Git credentials, the `sops-age` key and the
+ * gitops-base credentials. From then on Git and Flux own what runs in the cluster.
+ *
+ * Why the operator: it takes the Flux version itself (no chart-to-Flux version table to keep), installs
+ * and upgrades CRDs and controllers in order, keeps them reconciled (drift inside the cluster is fixed
+ * in-cluster), and needs no vendored install manifests or CLI. Pulumi waits for the FluxInstance to be
+ * Ready before it creates Flux objects, so the CRDs exist by then.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { ClusterSpec } from "../../spec";
+import { FLUX_NAMESPACE, fluxInstance, gitRepository, kustomization, type FluxObject } from "./objects";
+
+export const FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
+export const GIT_SECRET = "flux-system";
+export const SOPS_SECRET = "sops-age";
+export const BASE_SECRET = "opencenter-base";
+
+export interface FluxBootstrapArgs {
+    readonly spec: ClusterSpec;
+    /** Provider for the cluster (built from Kubespray's kubeconfig). */
+    readonly provider: k8s.Provider;
+    readonly gitToken?: pulumi.Output<string>;
+    readonly gitSshPrivateKey?: pulumi.Output<string>;
+    readonly baseRepoToken?: pulumi.Output<string>;
+    /** age identities, one per line (secret). */
+    readonly ageKeysFile: pulumi.Output<string>;
+    /** What must exist before Flux is installed (the cluster's nodes). */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class FluxBootstrap extends pulumi.ComponentResource {
+    /** Ready when Flux's controllers and CRDs are installed. */
+    readonly instance: k8s.apiextensions.CustomResource;
+    /** Public key to add as a read-only deploy key on the GitOps repository (ssh only). */
+    readonly deployKey?: pulumi.Output<string>;
+
+    constructor(name: string, args: FluxBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusters:flux:FluxBootstrap", name, {}, opts);
+        const { spec, provider } = args;
+        const gitops = spec.gitops!;
+        const k8sOpts = { parent: this, provider };
+        const namespace = new k8s.core.v1.Namespace(FLUX_NAMESPACE, { metadata: { name: FLUX_NAMESPACE } }, { ...k8sOpts, dependsOn: args.dependsOn });
+        const operator = new k8s.helm.v3.Release(`${spec.meta.name}-flux-operator`, {
+            name: "flux-operator",
+            chart: FLUX_OPERATOR_CHART,
+            version: gitops.flux.operatorVersion,
+            namespace: FLUX_NAMESPACE,
+            createNamespace: false,
+            atomic: true,
+        }, { ...k8sOpts, dependsOn: [namespace] });
+        this.instance = apply(fluxInstance(gitops.flux.version, spec.kubernetes.clusterDomain), { ...k8sOpts, dependsOn: [operator], customTimeouts: { create: "20m", update: "20m" } });
+
+        const secrets: pulumi.Resource[] = [];
+        const gitSecret = (data: Record<string, pulumi.Input<string>>) => new k8s.core.v1.Secret(`${FLUX_NAMESPACE}/${GIT_SECRET}`, {
+            metadata: { name: GIT_SECRET, namespace: FLUX_NAMESPACE },
+            type: "Opaque",
+            stringData: data,
+        }, { ...k8sOpts, dependsOn: [namespace] });
+        if (gitops.auth.method === "token") {
+            secrets.push(gitSecret({ username: gitops.auth.username, password: args.gitToken! }));
+        } else {
+            const identity = args.gitSshPrivateKey ?? this.deployKeyPair(spec);
+            secrets.push(gitSecret({ identity, known_hosts: gitops.auth.knownHosts.join("\n") }));
+        }
+        secrets.push(new k8s.core.v1.Secret(`${FLUX_NAMESPACE}/${SOPS_SECRET}`, {
+            metadata: { name: SOPS_SECRET, namespace: FLUX_NAMESPACE },
+            type: "Opaque",
+            stringData: { "age.agekey": args.ageKeysFile },
+        }, { ...k8sOpts, dependsOn: [namespace] }));
+        if (gitops.base.auth === "token") {
+            secrets.push(new k8s.core.v1.Secret(`${FLUX_NAMESPACE}/${BASE_SECRET}`, {
+                metadata: { name: BASE_SECRET, namespace: FLUX_NAMESPACE },
+                type: "Opaque",
+                stringData: { username: "git", password: args.baseRepoToken! },
+            }, { ...k8sOpts, dependsOn: [namespace] }));
+        }
+        for (const object of rootSync(spec)) {
+            apply(object, { ...k8sOpts, dependsOn: [this.instance, ...secrets] });
+        }
+        this.registerOutputs({ deployKey: this.deployKey });
+    }
+
+    /** A read-only deploy key made by @pulumi/tls; its public half is a stack output to register with the Git host. */
+    private deployKeyPair(spec: ClusterSpec): pulumi.Output<string> {
+        const key = new tls.PrivateKey(`${spec.meta.name}-flux-deploy-key`, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem"] });
+        (this as { deployKey?: pulumi.Output<string> }).deployKey = key.publicKeyOpenssh.apply((k) => k.trim());
+        return pulumi.secret(key.privateKeyOpenssh);
+    }
+}
+
+/** The root GitRepository and Kustomization syncing the cluster's path, decrypting with SOPS. */
+export function rootSync(spec: ClusterSpec): FluxObject[] {
+    const gitops = spec.gitops!;
+    return [
+        gitRepository(GIT_SECRET, { url: gitops.repository.url, ref: { branch: gitops.repository.branch }, interval: gitops.flux.interval, secretName: GIT_SECRET }),
+        kustomization(GIT_SECRET, {
+            path: gitops.repository.path, source: GIT_SECRET, interval: "10m", prune: gitops.flux.prune, wait: false,
+            timeout: "5m", retryInterval: "1m", decryptWith: SOPS_SECRET,
+        }),
+    ];
+}
+
+/** Applies a Flux object as a custom resource named `<kind>:<namespace>/<name>`. */
+export function apply(object: FluxObject, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+    const namespace = object.metadata.namespace ? `${object.metadata.namespace}/` : "";
+    return new k8s.apiextensions.CustomResource(`${object.kind.toLowerCase()}:${namespace}${object.metadata.name}`, object, opts);
+}
