@@ -96,3 +96,23 @@ function checkValue(schema: ReturnType<typeof vsphereSchema>, type: PulumiSchema
             return [];
     }
 }
+
+/**
+ * The CEL rules (x-kubernetes-validations) of the Flux CRDs that ajv cannot evaluate, checked in code:
+ * GitRepository `serviceAccountName` only with provider azure or aws; Kustomization `kubeConfig`
+ * with exactly one of configMapRef and secretRef.
+ */
+export function celProblems(object: { kind: string; spec?: Record<string, any> }): string[] {
+    const spec = object.spec ?? {};
+    const problems: string[] = [];
+    if (object.kind === "GitRepository" && spec.serviceAccountName !== undefined && !["azure", "aws"].includes(spec.provider)) {
+        problems.push("serviceAccountName can only be set when provider is 'azure' or 'aws'");
+    }
+    if (object.kind === "Kustomization" && spec.kubeConfig !== undefined) {
+        const refs = ["configMapRef", "secretRef"].filter((k) => spec.kubeConfig[k] !== undefined);
+        if (refs.length !== 1) {
+            problems.push("exactly one of spec.kubeConfig.configMapRef or spec.kubeConfig.secretRef must be specified");
+        }
+    }
+    return problems;
+}

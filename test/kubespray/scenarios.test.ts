@@ -119,7 +119,7 @@ describe("Kubespray scenario table", () => {
     });
 
     it("services-only change: no Kubespray command changes", async () => {
-        const gitops = { repository: { url: "ssh://git@example.com/o/r.git" } };
+        const gitops = { repository: { url: "ssh://git@github.com/o/r.git" } };
         const before = await runConfig(withValue(base(), "gitops", gitops), { stack: "scenario" });
         const after = await runConfig(withValue(withValue(base(), "gitops", gitops), "services", { loki: { enabled: false } }), { stack: "scenario" });
         assert.deepStrictEqual(kubesprayChanges(before, after), []);
