@@ -8,12 +8,21 @@ import * as path from "path";
 import { SpecError } from "../spec";
 import { defineCluster, projectConfig } from "../components/program";
 import { runOffline, type RecordedResource } from "../offline/harness";
+import { evaluateStack, type PackConfig } from "../policies/lib/engine";
+import { RULES } from "../policies/rules";
 import { collectArtefacts } from "./artefacts";
 import { renderPlanMarkdown } from "./plan-report";
 import { loadOfflineStack, parseArgs, PROJECT_ROOT, type OfflineStack } from "./stacks";
 
+/** The pack config a stack's environment uses (policies/config/<environment>.json, when there is one). */
+export function policyConfig(environment: string): PackConfig {
+    const file = path.join(PROJECT_ROOT, "policies", "config", `${environment === "production" ? "production" : "dev"}.json`);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+}
+
 export interface PlanResult {
     readonly outDir: string;
+    readonly findings: readonly { policy: string; enforcement: string }[];
     readonly resources: readonly RecordedResource[];
     readonly files: readonly string[];
 }
@@ -24,7 +33,11 @@ export async function plan(offline: OfflineStack, outRoot = path.join(PROJECT_RO
     const outDir = path.join(outRoot, stack);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
+    const findings = evaluateStack(RULES, run.resources.map((r) => ({ type: r.type, name: r.name, props: r.rawInputs })), policyConfig(offline.loaded.spec.meta.environment))
+        // Findings quote fields and names, never values; secrets cannot leak through them.
+        .map(({ policy, enforcement, kind, name, field, message }) => ({ policy, enforcement, kind, name, field, message }));
     const files: Record<string, string> = {
+        "policy.json": JSON.stringify(findings, null, 2) + "\n",
         "resources.json": JSON.stringify(run.resources.map(({ urn, type, name, parent, inputs, dependencies }) => ({ urn, type, name, parent: parent ?? null, inputs, dependencies })), null, 2) + "\n",
         "plan.md": renderPlanMarkdown(stack, offline.loaded.spec, run.resources, offline.standIns),
         ...collectArtefacts(offline.loaded.spec, run, stack),
@@ -34,7 +47,7 @@ export async function plan(offline: OfflineStack, outRoot = path.join(PROJECT_RO
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, content);
     }
-    return { outDir, resources: run.resources, files: Object.keys(files).sort() };
+    return { outDir, resources: run.resources, findings, files: Object.keys(files).sort() };
 }
 
 async function main(): Promise<number> {
@@ -53,6 +66,8 @@ async function main(): Promise<number> {
         const pools = [...new Set(spec.nodes.map((n) => n.pool))].map((p) => `${p}=${spec.nodes.filter((n) => n.pool === p).length}`);
         console.log(`  nodes: ${spec.nodes.length} (${pools.join(", ")})`);
         console.log(`  resources: ${custom.length} in ${result.resources.length - custom.length} components`);
+        const mandatory = result.findings.filter((f) => f.enforcement === "mandatory");
+        console.log(`  policy pack: ${result.findings.length} finding(s), ${mandatory.length} mandatory${mandatory.length ? ` (${[...new Set(mandatory.map((f) => f.policy))].join(", ")})` : ""}`);
         for (const warning of offline.loaded.warnings) {
             console.log(`  warning: ${warning.path}: ${warning.message}`);
         }

@@ -29,6 +29,9 @@ export interface ClusterState {
     readonly drain: ClusterSpec["operations"]["drain"];
     readonly etcdSnapshotBeforeUpgrade: boolean;
     readonly provider: ClusterSpec["infrastructure"]["provider"];
+    readonly environment: ClusterSpec["meta"]["environment"];
+    readonly networks: { readonly nodes: string; readonly pods: string; readonly services: string };
+    readonly apiEndpoint: ClusterSpec["infrastructure"]["apiEndpoint"]["type"];
 }
 
 /** State of the workers command: the worker set (replacements are the node's own gate and ready). */
@@ -70,6 +73,9 @@ export function clusterState(spec: ClusterSpec, inventory: Record<string, string
         drain: spec.operations.drain,
         etcdSnapshotBeforeUpgrade: spec.backup.etcdSnapshotBeforeUpgrade,
         provider: spec.infrastructure.provider,
+        environment: spec.meta.environment,
+        networks: { nodes: spec.infrastructure.network.subnet, pods: spec.kubernetes.podSubnet, services: spec.kubernetes.serviceSubnet },
+        apiEndpoint: spec.infrastructure.apiEndpoint.type,
     };
 }
 

@@ -7,6 +7,7 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../../spec";
 import type { NodeNetwork } from "./network";
+import { WORLD_MARKER } from "./security";
 
 export interface ApiEndpoint {
     /** Host name or address clients use. */
@@ -45,6 +46,7 @@ export function loadBalancedApi(
         protocol: "TCP",
         protocolPort: port,
         allowedCidrs: listenerCidrs(spec),
+        description: listenerCidrs(spec).some((c) => c.endsWith("/0")) ? `Kubernetes API (${WORLD_MARKER})` : "Kubernetes API",
     }, { parent });
     const pool = new openstack.loadbalancer.Pool(`${name}-api`, {
         name: `${name}-api`,

@@ -40,20 +40,27 @@ export function securityRules(spec: ClusterSpec): RuleSpec[] {
             rules.push({ group, protocol: "tcp", port: 22, from: { group: "bastion" }, description: "SSH from the bastion" });
         } else {
             for (const cidr of uniqueCidrs([network.subnet, ...network.allowedCidrs])) {
-                rules.push({ group, protocol: "tcp", port: 22, from: { cidr }, description: `SSH from ${cidr}` });
+                rules.push({ group, protocol: "tcp", port: 22, from: { cidr }, description: describeSource("SSH", cidr) });
             }
         }
     }
     for (const cidr of uniqueCidrs([network.subnet, ...network.allowedCidrs])) {
-        rules.push({ group: "control-plane", protocol: "tcp", port: apiPort, from: { cidr }, description: `Kubernetes API from ${cidr}` });
+        rules.push({ group: "control-plane", protocol: "tcp", port: apiPort, from: { cidr }, description: describeSource("Kubernetes API", cidr) });
     }
     if (bastion.enabled) {
         rules.push({ group: "control-plane", protocol: "tcp", port: apiPort, from: { group: "bastion" }, description: "Kubernetes API from the bastion" });
         for (const cidr of uniqueCidrs(network.allowedCidrs)) {
-            rules.push({ group: "bastion", protocol: "tcp", port: 22, from: { cidr }, description: `SSH from ${cidr}` });
+            rules.push({ group: "bastion", protocol: "tcp", port: 22, from: { cidr }, description: describeSource("SSH", cidr) });
         }
     }
     return rules;
+}
+
+/** Marks a rule open to the whole Internet as asked for by the spec (the policy pack reads it). */
+export const WORLD_MARKER = "open to the world: infrastructure.network.allowedCidrs";
+
+function describeSource(what: string, cidr: string): string {
+    return cidr.endsWith("/0") ? `${what} from ${cidr} (${WORLD_MARKER})` : `${what} from ${cidr}`;
 }
 
 function uniqueCidrs(cidrs: readonly string[]): string[] {
