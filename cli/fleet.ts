@@ -4,8 +4,9 @@
  * table; exits 1 if any stack failed, 2 if any stack has changes (preview) or drift, 0 otherwise.
  */
 import { classify } from "./drift-classify";
-import { DRIFT_PREVIEW, pulumiJson } from "./drift";
-import { listStacks, parseArgs } from "./stacks";
+import * as path from "path";
+import { DRIFT_PREVIEW, pulumiJson, writeReports } from "./drift";
+import { listStacks, parseArgs, PROJECT_ROOT } from "./stacks";
 
 export type FleetOperation = "preview" | "drift";
 
@@ -33,6 +34,7 @@ export async function runStack(operation: FleetOperation, stack: string): Promis
     try {
         if (operation === "drift") {
             const report = classify(await pulumiJson(stack, DRIFT_PREVIEW) as never);
+            writeReports(path.join(PROJECT_ROOT, "out", stack), stack, report);
             if (report.errors.length) return { stack, status: "error", detail: report.errors.join("; ") };
             const { summary } = report;
             return report.items.length
