@@ -2,8 +2,8 @@
  * What a Day-2 change does to the Kubespray commands: which command resources change between two
  * offline runs, and what the real planner makes each of them run.
  */
-import { planCluster, planGate, planReady, planWorkers, type Plan, type Step } from "../../components/kubespray/planner";
-import type { ClusterState, CommandState, MachineState, WorkersState } from "../../components/kubespray/state";
+import { planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type Step } from "../../components/kubespray/planner";
+import type { ClusterState, CommandState, KeysState, MachineState, WorkersState } from "../../components/kubespray/state";
 import type { OfflineRun, RecordedResource } from "../../offline/harness";
 
 export interface CommandChange {
@@ -53,6 +53,7 @@ function plan(operation: string, previous: CommandState | undefined, desired: Co
     const drain = { gracePeriodSeconds: 300, timeoutSeconds: 360, retries: 3 };
     switch (operation) {
         case "cluster": return planCluster(previous as ClusterState | undefined, desired as ClusterState, previous ? live : undefined);
+        case "authorize": return planAuthorize(previous as KeysState | undefined, desired as KeysState);
         case "workers": return planWorkers(previous as WorkersState | undefined, desired as WorkersState, live, drain);
         case "gate": return planGate(previous as MachineState | undefined, desired as MachineState, live, drain);
         case "ready": return planReady(previous as MachineState | undefined, desired as MachineState, previous && (previous as MachineState).generation !== (desired as MachineState).generation ? new Set([...live].filter((n) => n !== (desired as MachineState).node.name)) : live);
