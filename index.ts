@@ -1,4 +1,5 @@
 // Pulumi entry point: load the stack's cluster spec, build the Cluster, export its outputs.
-import { defineCluster, projectConfig } from "./components/program";
+import { defineCluster, projectConfig, tuneRuntime } from "./components/program";
 
+tuneRuntime();
 export = defineCluster(projectConfig());
