@@ -28,6 +28,15 @@ export function clusterState(resource: PlainResource): ClusterCommandState | und
     }
 }
 
+/** The cluster command's state among a stack's resources, when the stack has one. */
+export function findClusterState(resources: readonly PlainResource[]): ClusterCommandState | undefined {
+    for (const resource of resources) {
+        const state = clusterState(resource);
+        if (state) return state;
+    }
+    return undefined;
+}
+
 /** Machines registered for control-plane nodes, whichever provider made them. */
 export function controlPlaneMachines(resources: readonly PlainResource[]): PlainResource[] {
     return resources.filter((r) =>

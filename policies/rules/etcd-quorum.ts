@@ -1,13 +1,13 @@
 /** Stack policy: the machines made for the control plane are exactly the etcd members, and odd. */
 import { violation } from "../lib/define";
-import { clusterState, controlPlaneMachines } from "../lib/cluster";
+import { controlPlaneMachines, findClusterState } from "../lib/cluster";
 import type { StackRule } from "../lib/types";
 
 const rule: StackRule = {
     target: "stack", name: "etcd-quorum", category: "stack", severity: "critical",
     description: "Every control-plane machine is an etcd member that Kubespray manages, and the member count is odd, so etcd keeps quorum.",
     check: (resources) => {
-        const state = resources.map(clusterState).find((s) => s !== undefined);
+        const state = findClusterState(resources);
         if (!state) return [];
         const members = state.controlPlane.map((h) => h.name).sort();
         const out = members.length % 2 === 0 ? [violation("controlPlane", `${members.length} etcd members: quorum needs an odd number`)] : [];

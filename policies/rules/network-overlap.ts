@@ -1,7 +1,7 @@
 /** Stack policy: node, pod and service networks are disjoint, and the node subnet is the one created. */
 import * as ipaddr from "ipaddr.js";
 import { violation } from "../lib/define";
-import { clusterState } from "../lib/cluster";
+import { findClusterState } from "../lib/cluster";
 import type { StackRule } from "../lib/types";
 
 function overlaps(a: string, b: string): boolean {
@@ -14,7 +14,7 @@ const rule: StackRule = {
     target: "stack", name: "network-overlap", category: "stack", severity: "critical",
     description: "The node, pod and service networks must not overlap, and a created node subnet must be the spec's.",
     check: (resources) => {
-        const state = resources.map(clusterState).find((s) => s !== undefined);
+        const state = findClusterState(resources);
         if (!state) return [];
         const named = Object.entries(state.networks);
         const out = [];

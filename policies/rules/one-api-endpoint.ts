@@ -1,13 +1,13 @@
 /** Stack policy: the Kubernetes API has exactly one endpoint, of the kind the spec chose. */
 import { violation } from "../lib/define";
-import { clusterState } from "../lib/cluster";
+import { findClusterState } from "../lib/cluster";
 import type { StackRule } from "../lib/types";
 
 const rule: StackRule = {
     target: "stack", name: "one-api-endpoint", category: "stack", severity: "high",
     description: "One API endpoint: a kube-vip VIP or one load balancer, never both and never two.",
     check: (resources) => {
-        const state = resources.map(clusterState).find((s) => s !== undefined);
+        const state = findClusterState(resources);
         if (!state) return [];
         const vips = resources.filter((r) => r.type === "openstack:networking/port:Port" && String(r.name).endsWith("-api-vip"));
         const balancers = resources.filter((r) => r.type === "openstack:loadbalancer/loadBalancer:LoadBalancer" || r.type === "kubernetes:loadbalancer.harvesterhci.io/v1beta1:LoadBalancer");
