@@ -66,3 +66,15 @@ describe("example stacks", () => {
         });
     }
 });
+
+describe("preview of a new cluster (unknown outputs, as pulumi preview sees them)", () => {
+    for (const stack of ["dev-openstack", "enclave-harvester"]) {
+        it(`${stack} registers every resource even while the kubeconfig and addresses are unknown`, async () => {
+            const preview = await runStack(stack, { preview: true });
+            const up = await runStack(stack);
+            assert.deepStrictEqual(preview.resources.map((r) => r.urn), up.resources.map((r) => r.urn));
+            const instance = preview.resources.find((r) => r.type === "kubernetes:fluxcd.controlplane.io/v1:FluxInstance")!;
+            assert.ok(instance.options.provider, "Flux objects wait on a provider whose kubeconfig is unknown in preview");
+        });
+    }
+});
