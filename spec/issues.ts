@@ -94,6 +94,8 @@ function describe(issue: z.core.$ZodIssue, schema: AnySchema, input: unknown, pa
             }
             return [{ path: at, message: unionForms(schemaAt(schema, path)) }];
         }
+        case "invalid_key":
+            return [{ path: at, message: `is not a valid key: ${issue.issues.map((inner) => inner.message).join("; ")}` }];
         case "invalid_format":
         case "custom":
         default: {

@@ -71,13 +71,50 @@ export function loadClusterSpec(raw: Readonly<Record<string, unknown>>): LoadedS
     const input = decodeConfigValues(raw);
     const parsed = clusterConfigSchema.safeParse(input);
     if (!parsed.success) {
-        throw new SpecError(sortIssues(toSpecIssues(parsed.error, clusterConfigSchema, input)));
+        const shapeIssues = sortIssues(toSpecIssues(parsed.error, clusterConfigSchema, input));
+        throw new SpecError([...shapeIssues, ...rulesDespiteShapeErrors(input, parsed.error.issues.map((i) => i.path), shapeIssues)]);
     }
     const { errors, warnings } = collect(parsed.data, RULES);
     if (errors.length > 0) {
         throw new SpecError(errors);
     }
     return { spec: resolveSpec(parsed.data), secrets: parsed.data.secrets, warnings };
+}
+
+/**
+ * So that one pass shows every problem: drop the values that failed their shape, and when what is left
+ * (with defaults filling the gaps) parses, run the cross-field rules on it too. A rule finding that
+ * names a dropped field is left out: it would be about the default, not about what the person wrote.
+ */
+function rulesDespiteShapeErrors(input: Record<string, unknown>, badPaths: readonly PropertyKey[][], shapeIssues: readonly SpecIssue[]): SpecIssue[] {
+    const repaired = structuredClone(input);
+    for (const path of badPaths) {
+        removeAt(repaired, path);
+    }
+    const retry = clusterConfigSchema.safeParse(repaired);
+    if (!retry.success) {
+        return [];
+    }
+    const dropped = shapeIssues.map((issue) => issue.path);
+    const mentionsDropped = (issue: SpecIssue) => dropped.some((path) => issue.path.startsWith(path) || path.startsWith(issue.path) || issue.message.includes(path));
+    return collect(retry.data, RULES).errors.filter((issue) => !mentionsDropped(issue));
+}
+
+function removeAt(target: unknown, path: readonly PropertyKey[]): void {
+    let current = target as Record<PropertyKey, unknown> | undefined;
+    for (const segment of path.slice(0, -1)) {
+        current = current?.[segment as string] as Record<PropertyKey, unknown> | undefined;
+        if (current === null || typeof current !== "object") return;
+    }
+    if (current && typeof current === "object" && path.length > 0) {
+        const last = path[path.length - 1] as string;
+        if (Array.isArray(current)) {
+            // Keep list positions stable so later paths still point at the same entries.
+            (current as unknown[])[Number(last)] = undefined;
+        } else {
+            delete current[last];
+        }
+    }
 }
 
 /** Issues in stack-file order of the top-level keys, then by path. */

@@ -114,6 +114,12 @@ describe("spec validation rules", () => {
         assert.deepStrictEqual(paths, ["infrastructure.controlPlane.count", "kubernetes.podSubnet", "meta.environment", "meta.name"]);
     });
 
+    it("reports cross-field problems in the same pass as shape problems", () => {
+        const broken = apply(openstackConfig(), { "meta.environment": "prod", "infrastructure.controlPlane.count": 2, "infrastructure.workerPools[0].labels": { "bad key!": "x" } });
+        assert.deepStrictEqual(issuesOf(broken).map((i) => i.path), ["meta.environment", "infrastructure.workerPools[0].labels[\"bad key!\"]", "infrastructure.controlPlane.count"]);
+        assert.match(issuesOf(broken)[1].message, /^is not a valid key: must be a Kubernetes label key/);
+    });
+
     it("formats the error as a list naming field paths", () => {
         try {
             loadClusterSpec(apply(openstackConfig(), { "infrastructure.controlPlane.count": 4 }));
