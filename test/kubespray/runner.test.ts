@@ -177,6 +177,11 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
         assert.match(result.stderr, /run pulumi up again to resume/);
     });
 
+    it("ships an SSH key rollout playbook that ansible accepts", () => {
+        const result = spawnSync("ansible-playbook", ["--syntax-check", "-i", "localhost,", path.join(ROOT, "components", "kubespray", "playbooks", "authorize-keys.yml")], { encoding: "utf8" });
+        assert.strictEqual(result.status, 0, result.stderr);
+    });
+
     it("says which tools are missing before any long step", () => {
         const box = sandbox(specOf());
         const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "components/kubespray/runner/main.ts", "prepare"], {

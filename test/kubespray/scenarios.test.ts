@@ -143,6 +143,16 @@ describe("Kubespray scenario table", () => {
             .every((r) => (r.rawInputs.environment as Record<string, string> | undefined)?.KUBESPRAY_BREAK_GLASS === undefined));
     });
 
+    it("SSH key rotation: the old key authorizes the new one everywhere, the new one is checked, the old one retired", async () => {
+        const changes = await scenario({ "operations.keyRotation": { sshGeneration: 1 } });
+        const rollout = changes.find((c) => c.command === "t1-ssh-keys")!;
+        assert.deepStrictEqual(rollout.plan.steps.map((s) => s.kind === "authorize" ? `authorize with ${s.loginWith}: ${s.keys.length} key(s)` : s.kind), [
+            "authorize with previous: 2 key(s)", "reachable", "authorize with current: 1 key(s)",
+        ]);
+        // every other command only gets the new key on stdin and plans nothing
+        assert.ok(changes.filter((c) => c.command !== "t1-ssh-keys").every((c) => c.plan.steps.length === 0));
+    });
+
     it("orders removal before machine deletion and the kubeconfig after the install", async () => {
         const run = await runConfig(base(), { stack: "scenario" });
         const byName = (n: string) => run.resources.find((r) => r.type === "command:local:Command" && r.name === n)!;
