@@ -13,6 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { ClusterSpec } from "../../spec";
+import { applyObject } from "../k8s-object";
 import { FLUX_NAMESPACE, fluxInstance, gitRepository, kustomization, type FluxObject } from "./objects";
 
 export const FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
@@ -105,8 +106,5 @@ export function rootSync(spec: ClusterSpec): FluxObject[] {
     ];
 }
 
-/** Applies a Flux object as a custom resource named `<kind>:<namespace>/<name>`. */
-export function apply(object: FluxObject, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
-    const namespace = object.metadata.namespace ? `${object.metadata.namespace}/` : "";
-    return new k8s.apiextensions.CustomResource(`${object.kind.toLowerCase()}:${namespace}${object.metadata.name}`, object, opts);
-}
+/** Flux objects are applied like any Kubernetes object of this program. */
+export const apply = applyObject;

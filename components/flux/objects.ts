@@ -2,10 +2,9 @@
  * Flux objects as plain data (pure builders, validated against the strict CRD schemas in tests):
  * sources, Kustomizations and the Flux Operator's FluxInstance.
  */
-export interface FluxObject {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+import type { K8sObject } from "../k8s-object";
+
+export interface FluxObject extends K8sObject {
     spec: Record<string, unknown>;
 }
 

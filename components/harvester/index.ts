@@ -5,9 +5,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderUserData } from "../cloudinit";
+import { applyObject, type K8sObject } from "../k8s-object";
 import { accessFromSpec, nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
 import {
-    cloudInitSecretName, clusterNetworkObjects, imageObject, loadBalancerObjects, networkData, virtualMachineObject, vmNetworkObject, type K8sObject,
+    cloudInitSecretName, clusterNetworkObjects, imageObject, loadBalancerObjects, networkData, virtualMachineObject, vmNetworkObject,
 } from "./objects";
 
 export interface HarvesterArgs extends InfrastructureArgs {
@@ -27,8 +28,7 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
             enableServerSideApply: true,
         }, { parent: this });
         const resourceOpts = { parent: this, provider };
-        const apply = (object: K8sObject, extra: pulumi.CustomResourceOptions = {}) =>
-            new k8s.apiextensions.CustomResource(resourceName(object), object, { ...resourceOpts, ...extra });
+        const apply = (object: K8sObject, extra: pulumi.CustomResourceOptions = {}) => applyObject(object, { ...resourceOpts, ...extra });
 
         const networks = clusterNetworkObjects(spec).map((object) => apply(object));
         const vmNetwork = apply(vmNetworkObject(spec), { dependsOn: networks });
@@ -63,9 +63,4 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         this.nodeSet = nodeSetOf(spec, access, machines);
         this.registerOutputs({});
     }
-}
-
-function resourceName(object: K8sObject): string {
-    const namespace = object.metadata.namespace ? `${object.metadata.namespace}/` : "";
-    return `${object.kind.toLowerCase()}:${namespace}${object.metadata.name}`;
 }

@@ -9,12 +9,8 @@ import { renderNetworkData } from "../cloudinit";
 
 export const LABEL_PREFIX = "clusters.pulumi.io";
 
-export interface K8sObject {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    [field: string]: unknown;
-}
+export type { K8sObject } from "../k8s-object";
+import type { K8sObject } from "../k8s-object";
 
 const harvester = (spec: ClusterSpec) => spec.infrastructure.harvester!;
 
