@@ -143,7 +143,14 @@ describe("Flux bootstrap, platform services and backups", () => {
         assert.deepStrictEqual(Object.keys(JSON.parse(String(rollout.rawInputs.stdin))).sort(), ["key", "previousKey"]);
     });
 
-    it("writes a GitOps scaffold that kubectl kustomize builds", async () => {
+    it("writes a GitOps scaffold that kubectl kustomize builds", async function () {
+        // kubectl before 1.21 embeds kustomize 2.0, which cannot list directories under `resources`
+        // (Debian bookworm's kubernetes-client is 1.20); Flux and current kubectl can. Skipped, visibly, there.
+        const client = execFileSync("kubectl", ["version", "--client", "-o", "json"], { encoding: "utf8" });
+        const minor = Number(JSON.parse(client).clientVersion.minor.replace(/\D.*$/, ""));
+        if (minor < 21) {
+            this.skip();
+        }
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "scaffold-"));
         const { outDir } = await plan(loadOfflineStack("enclave-harvester"), out);
         const gitops = path.join(outDir, "gitops");
