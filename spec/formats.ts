@@ -80,12 +80,12 @@ export const gitRef = z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/, "must be a Git ref of letters, digits, '.', '_', '-' and '/'");
 
-/** A Git URL over HTTPS or SSH (`ssh://` or scp-like `git@host:path`). */
+/** A Git URL over HTTPS or SSH, in the URL forms Flux accepts (not the scp-like `git@host:path`). */
 export const gitUrl = z
     .string()
     .regex(
-        /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+|ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~\/-]+)$/,
-        "must be a Git URL over https:// or ssh:// (or git@host:path), without credentials or query strings",
+        /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+|ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+)$/,
+        "must be a Git URL over https:// or ssh:// without credentials or query strings (write git@host:org/repo as ssh://git@host/org/repo)",
     );
 
 export function gitUrlScheme(url: string): "https" | "ssh" {
