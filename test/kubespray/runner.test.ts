@@ -50,6 +50,7 @@ function runRunner(box: Sandbox, operation: string, desired: CommandState, previ
             KUBESPRAY_HOME: box.home,
             KUBESPRAY_STACK: "stack",
             KUBESPRAY_RUNNER: "venv",
+            KUBESPRAY_IMAGE: "",
             KUBESPRAY_DESIRED: JSON.stringify(desired),
             PULUMI_COMMAND_STDOUT: previous ? JSON.stringify(previous) : "",
             KUBESPRAY_RECORD: box.record,
@@ -175,6 +176,23 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
         assert.strictEqual(result.status, 1);
         assert.match(result.stderr, /FAILED: step "check SSH reachability of all nodes" failed: cannot reach over SSH: t1-cp-1 /);
         assert.match(result.stderr, /run pulumi up again to resume/);
+    });
+
+    it("container runner: Ansible runs in Kubespray's image with the inventory, key and state mounted", () => {
+        const spec = specOf();
+        const box = sandbox(spec);
+        const image = "quay.io/kubespray/kubespray:v2.31.0";
+        fs.writeFileSync(path.join(box.home, "current", ".clusters-runner.json"), JSON.stringify({ runner: "container", image }));
+        const result = runRunner(box, "cluster", clusterOf(spec), undefined, {
+            KUBESPRAY_RUNNER: "", KUBESPRAY_CONTAINER_RUNTIME: path.join(FIXTURE, "fake-docker"),
+        });
+        assert.strictEqual(result.status, 0, result.stderr);
+        const calls = fs.readFileSync(`${box.record}.docker`, "utf8").trim().split("\n");
+        const playbookCall = calls.find((c) => c.includes("ansible-playbook"))!;
+        assert.ok(playbookCall.startsWith("run --rm --network host "), playbookCall);
+        assert.ok(playbookCall.includes(`${image} ansible-playbook -i /inventory/hosts.yaml --become -e ansible_ssh_private_key_file=/key/id`), playbookCall);
+        assert.ok(playbookCall.endsWith("/kubespray/cluster.yml"), playbookCall);
+        assert.ok(calls.every((c) => !c.includes("runner-test-key")), "the key is mounted, never passed");
     });
 
     it("ships an SSH key rollout playbook that ansible accepts", () => {

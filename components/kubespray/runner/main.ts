@@ -25,6 +25,9 @@ type Operation = (typeof OPERATIONS)[number];
 /** Our own playbook (not Kubespray's), so it is found from the project, whichever checkout is current. */
 const AUTHORIZE_PLAYBOOK = path.join(PLAYBOOKS_DIR, "authorize-keys.yml");
 
+/** Written by `prepare` into the checkout: how later operations run Ansible (venv or image). */
+const RUNNER_FILE = ".clusters-runner.json";
+
 function env(name: string, required = true): string {
     const value = process.env[name];
     if (required && (value === undefined || value === "")) {
@@ -84,17 +87,25 @@ async function prepare(ws: Workspace): Promise<void> {
             await run("install Kubespray requirements", path.join(checkout, ".venv", "bin", "pip"), ["install", "--quiet", "-r", path.join(checkout, "requirements.txt")]);
         }
     }
+    // Later operations find how to run Ansible here, so their inputs need not carry the version.
+    fs.writeFileSync(path.join(checkout, RUNNER_FILE), JSON.stringify({ runner, image: process.env.KUBESPRAY_IMAGE ?? "" }));
     const current = checkoutOf(ws);
     fs.rmSync(current, { force: true });
     fs.symlinkSync(path.basename(checkout), current);
 }
 
+
 function ansibleContext(ws: Workspace, inventoryDir: string, keyFile: string): AnsibleContext {
+    if (!fs.existsSync(checkoutOf(ws))) {
+        throw new StepError("find Kubespray", `${checkoutOf(ws)} is missing; the prepare step makes it, so run pulumi up again`);
+    }
     const checkout = fs.realpathSync(checkoutOf(ws));
+    const recorded = fs.existsSync(path.join(checkout, RUNNER_FILE)) ? JSON.parse(fs.readFileSync(path.join(checkout, RUNNER_FILE), "utf8")) as { runner: "venv" | "container"; image: string } : undefined;
     return {
         checkout,
-        runner: (process.env.KUBESPRAY_RUNNER as "venv" | "container") ?? (fs.existsSync(path.join(checkout, ".venv")) ? "venv" : "container"),
-        image: process.env.KUBESPRAY_IMAGE ?? "",
+        // An empty setting counts as unset: the checkout's record decides.
+        runner: (process.env.KUBESPRAY_RUNNER || recorded?.runner || "venv") as "venv" | "container",
+        image: process.env.KUBESPRAY_IMAGE || recorded?.image || "",
         inventoryDir,
         keyFile,
         knownHosts: path.join(ws.dir, "known_hosts"),
