@@ -20,7 +20,7 @@ import type { ClusterSpec, PlannedNode } from "../../spec";
 import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
 import { hostsOf, renderInventory } from "./inventory";
 import { breakGlassToken, clusterState, machineState, workersState, type CommandState, type KeysState } from "./state";
-import { inventoryDir, writeInventory } from "./workspace";
+import { inventoryDir, RUNNER_SETTINGS_FILE, writeInventory } from "./workspace";
 
 /** How a command resource starts the runner: relative paths, so inputs are the same on every machine. */
 export const RUNNER = "node --require ts-node/register/transpile-only components/kubespray/runner/main.ts";
@@ -98,7 +98,11 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         if (!this.inventoryWritten) {
             const dir = inventoryDir(this.spec.kubespray.runner.workDir, this.args.stack);
             this.inventoryWritten = pulumi.all([access.apiHost, access.bastion ?? pulumi.output(undefined)]).apply(([apiHost, bastionHost]) => {
-                writeInventory(dir, renderInventory({ spec: this.spec, apiHost, bastionHost }));
+                const { kubespray } = this.spec;
+                writeInventory(dir, {
+                    ...renderInventory({ spec: this.spec, apiHost, bastionHost }),
+                    [RUNNER_SETTINGS_FILE]: JSON.stringify({ version: kubespray.version, runner: kubespray.runner.type, image: kubespray.runner.image, repository: KUBESPRAY_REPOSITORY }),
+                });
                 return "inventory";
             });
         }

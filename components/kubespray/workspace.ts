@@ -25,3 +25,6 @@ export function writeInventory(dir: string, files: Readonly<Record<string, strin
         fs.writeFileSync(target, content);
     }
 }
+
+/** Beside the inventory: the Kubespray release and runner, so any operation can prepare a fresh machine. */
+export const RUNNER_SETTINGS_FILE = "runner.json";

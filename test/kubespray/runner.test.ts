@@ -195,6 +195,17 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
         assert.ok(calls.every((c) => !c.includes("runner-test-key")), "the key is mounted, never passed");
     });
 
+    it("prepares a fresh machine from the settings the program wrote, before any operation", () => {
+        const spec = specOf();
+        const box = sandbox(spec);
+        const missing = path.join(box.home, "no-such-repository");
+        fs.writeFileSync(path.join(box.home, "stack", "inventory", "runner.json"), JSON.stringify({ version: "2.31.0", runner: "venv", image: "", repository: missing }));
+        const result = runRunner(box, "workers", { kind: "workers", workers: [] });
+        assert.strictEqual(result.status, 1);
+        assert.match(result.stderr, /\[kubespray: clone Kubespray\] .*no-such-repository/);
+        assert.match(result.stderr, /FAILED: step "clone Kubespray" failed: git exited with 128/);
+    });
+
     it("ships an SSH key rollout playbook that ansible accepts", () => {
         const result = spawnSync("ansible-playbook", ["--syntax-check", "-i", "localhost,", path.join(ROOT, "components", "kubespray", "playbooks", "authorize-keys.yml")], { encoding: "utf8" });
         assert.strictEqual(result.status, 0, result.stderr);

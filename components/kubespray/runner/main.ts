@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type Step } from "../planner";
 import type { ClusterState, CommandState, KeysState, MachineState, WorkersState } from "../state";
-import { kubesprayHome } from "../workspace";
+import { kubesprayHome, RUNNER_SETTINGS_FILE } from "../workspace";
 import { adHoc, controlPlaneHosts, inventoryWith, playbook, PLAYBOOKS_DIR, type AnsibleContext } from "./ansible";
 import { missingTools, run, StepError, writePrivateKey } from "./exec";
 import { describeWindows, insideWindow, type Window } from "./window";
@@ -69,18 +69,44 @@ function checkTools(runner: string): void {
     }
 }
 
-async function prepare(ws: Workspace): Promise<void> {
-    const version = env("KUBESPRAY_VERSION");
-    const runner = env("KUBESPRAY_RUNNER");
-    checkTools(runner);
+export interface RunnerSettings {
+    readonly version: string;
+    readonly runner: "venv" | "container";
+    readonly image: string;
+    readonly repository: string;
+}
+
+function settingsFromEnvironment(): RunnerSettings {
+    return {
+        version: env("KUBESPRAY_VERSION"),
+        runner: env("KUBESPRAY_RUNNER") as RunnerSettings["runner"],
+        image: process.env.KUBESPRAY_IMAGE ?? "",
+        repository: process.env.KUBESPRAY_REPOSITORY ?? "",
+    };
+}
+
+/** What the program wrote beside the inventory on this run (see components/kubespray/index.ts). */
+function settingsFromWorkspace(inventoryDir: string): RunnerSettings | undefined {
+    const file = path.join(inventoryDir, RUNNER_SETTINGS_FILE);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as RunnerSettings : undefined;
+}
+
+function prepared(checkout: string, settings: RunnerSettings): boolean {
+    return settings.runner === "container"
+        ? fs.existsSync(path.join(checkout, RUNNER_FILE))
+        : fs.existsSync(path.join(checkout, "cluster.yml")) && fs.existsSync(path.join(checkout, ".venv", "bin", "ansible-playbook"));
+}
+
+async function prepare(ws: Workspace, settings: RunnerSettings): Promise<void> {
+    checkTools(settings.runner);
     fs.mkdirSync(ws.home, { recursive: true });
-    const checkout = checkoutOf(ws, version);
-    if (runner === "container") {
-        await run("pull Kubespray image", process.env.KUBESPRAY_CONTAINER_RUNTIME ?? "docker", ["pull", env("KUBESPRAY_IMAGE")]);
+    const checkout = checkoutOf(ws, settings.version);
+    if (settings.runner === "container") {
+        await run("pull Kubespray image", process.env.KUBESPRAY_CONTAINER_RUNTIME ?? "docker", ["pull", settings.image]);
         fs.mkdirSync(checkout, { recursive: true });
     } else {
         if (!fs.existsSync(path.join(checkout, "cluster.yml"))) {
-            await run("clone Kubespray", "git", ["clone", "--depth", "1", "--branch", `v${version}`, env("KUBESPRAY_REPOSITORY"), checkout]);
+            await run("clone Kubespray", "git", ["clone", "--depth", "1", "--branch", `v${settings.version}`, settings.repository, checkout]);
         }
         if (!fs.existsSync(path.join(checkout, ".venv", "bin", "ansible-playbook"))) {
             await run("create virtualenv", "python3", ["-m", "venv", path.join(checkout, ".venv")]);
@@ -88,12 +114,22 @@ async function prepare(ws: Workspace): Promise<void> {
         }
     }
     // Later operations find how to run Ansible here, so their inputs need not carry the version.
-    fs.writeFileSync(path.join(checkout, RUNNER_FILE), JSON.stringify({ runner, image: process.env.KUBESPRAY_IMAGE ?? "" }));
+    fs.writeFileSync(path.join(checkout, RUNNER_FILE), JSON.stringify({ runner: settings.runner, image: settings.image }));
     const current = checkoutOf(ws);
     fs.rmSync(current, { force: true });
     fs.symlinkSync(path.basename(checkout), current);
 }
 
+/**
+ * The checkout for this run. A fresh machine (a Deployments runner, a new laptop) has none even though
+ * the prepare command did not change, so it is made here from the settings the program wrote.
+ */
+async function ensureCheckout(ws: Workspace, inventoryDir: string): Promise<void> {
+    const settings = settingsFromWorkspace(inventoryDir);
+    if (settings && !prepared(checkoutOf(ws, settings.version), settings)) {
+        await prepare(ws, settings);
+    }
+}
 
 function ansibleContext(ws: Workspace, inventoryDir: string, keyFile: string): AnsibleContext {
     if (!fs.existsSync(checkoutOf(ws))) {
@@ -248,7 +284,7 @@ async function withKey<T>(work: (keyFile: string, previousKeyFile?: string) => P
 async function operate(operation: Operation): Promise<string> {
     const ws = workspace();
     if (operation === "prepare") {
-        await prepare(ws);
+        await prepare(ws, settingsFromEnvironment());
         return env("KUBESPRAY_DESIRED");
     }
     const inventoryDir = path.join(ws.dir, "inventory");
@@ -256,6 +292,7 @@ async function operate(operation: Operation): Promise<string> {
         throw new StepError("read inventory", `${inventoryDir}/hosts.yaml is missing; the program writes it on every run, so run pulumi up again from the project directory`);
     }
     const desiredText = env("KUBESPRAY_DESIRED");
+    await ensureCheckout(ws, inventoryDir);
     return withKey(async (keyFile, previousKeyFile) => {
         const ctx = ansibleContext(ws, inventoryDir, keyFile);
         if (operation === "kubeconfig") {
