@@ -46,7 +46,6 @@ export interface MachineState {
     readonly node: HostRef & { readonly role: PlannedNode["role"] };
     readonly machineHash: string;
     readonly generation: number;
-    readonly firstControlPlane: HostRef;
 }
 
 /** State of the authorize command: which public keys every node must accept. */
@@ -91,13 +90,11 @@ export function machineState(spec: ClusterSpec, node: PlannedNode): MachineState
             : provider === "harvester" ? spec.infrastructure.harvester?.image.name : "";
     const size = provider === "vsphere" || provider === "harvester" ? spec.infrastructure.sizes[node.size] ?? node.size : node.size;
     const bootDisk = node.diskGiB ?? (provider === "openstack" ? spec.infrastructure.openstack?.bootVolume.sizeGiB : undefined);
-    const firstControlPlane = spec.nodes.find((n) => n.role === "control-plane")!;
     return {
         kind: "machine",
         node: { ...hostRef(node), role: node.role },
         machineHash: sha(JSON.stringify({ size, image, bootDisk, dataVolumes: node.dataVolumes, generation: node.generation })),
         generation: node.generation,
-        firstControlPlane: hostRef(firstControlPlane),
     };
 }
 
