@@ -60,6 +60,11 @@ export interface Pool extends PoolSettings {
     readonly path: string;
 }
 
+/** Stack-file path of each pool's `addresses`, by pool name (existing hosts: their node list). */
+export function addressPaths(config: ClusterConfig): Map<string, string> {
+    return new Map(poolsOf(config).map((pool) => [pool.name, `${pool.path}.addresses`]));
+}
+
 export type Addresses = { from: string; to: string } | string[];
 
 export function addressFromBlock(addresses: Addresses, index: number): string | undefined {

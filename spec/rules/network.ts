@@ -1,5 +1,5 @@
 /** Networks and addresses: no overlaps, every address in the node subnet and used once. */
-import { blockCapacity, ipv4ToInt, planNodes, poolsOf, type Addresses } from "../topology";
+import { addressPaths, blockCapacity, ipv4ToInt, planNodes, poolsOf, type Addresses } from "../topology";
 import type { RuleContext } from "./context";
 
 type Range = { first: number; last: number };
@@ -75,11 +75,12 @@ export function addressesFitTheSubnet(ctx: RuleContext): void {
             checkBlock(ctx, addresses, pool.count, `${pool.path}.addresses`, network.subnet, network.gateway, blocks);
         }
     }
+    const paths = addressPaths(ctx.config);
     planNodes(ctx.config).forEach((node, i) => {
         if (!node.address) {
             return; // reported by checkBlock
         }
-        const path = provider === "existing" ? `infrastructure.existing.nodes[${i}].address` : `${poolsOf(ctx.config).find((p) => p.name === node.pool)?.path}.addresses`;
+        const path = provider === "existing" ? `infrastructure.existing.nodes[${i}].address` : paths.get(node.pool)!;
         const problem = addressProblem(node.address, network.subnet, network.gateway);
         if (problem) {
             ctx.error(path, `node ${node.name}: ${problem}`);

@@ -1,6 +1,6 @@
 /** Provider sections: the chosen one present and complete, no other one present. */
 import { PROVIDERS } from "../infrastructure";
-import { intToIpv4, ipv4ToInt, planNodes, poolsOf, resolveSize } from "../topology";
+import { addressPaths, intToIpv4, ipv4ToInt, planNodes, resolveSize } from "../topology";
 
 /** The last quarter of the subnet, less the broadcast address: OpenStack's DHCP allocation pool. */
 export function dhcpPoolOf(cidr: string): { start: string; end: string } {
@@ -116,10 +116,11 @@ export function openstackNetworkIsReachable(ctx: RuleContext): void {
     }
     const { subnet } = ctx.config.infrastructure.network;
     const pool = dhcpPoolOf(subnet);
+    const paths = addressPaths(ctx.config);
     planNodes(ctx.config).forEach((node) => {
         const value = ipv4ToInt(node.address || "0.0.0.0");
         if (!os.existingNetwork && value >= ipv4ToInt(pool.start) && value <= ipv4ToInt(pool.end)) {
-            ctx.error(`${poolsOf(ctx.config).find((p) => p.name === node.pool)?.path}.addresses`,
+            ctx.error(paths.get(node.pool)!,
                 `node ${node.name}: ${node.address} is in ${pool.start}-${pool.end}, the last quarter of ${subnet} that OpenStack hands out by DHCP (load balancers, ports it creates); use an address below ${pool.start}`);
         }
     });
