@@ -1,9 +1,10 @@
 /** Finding and loading stack files for the command-line tools. */
 import * as fs from "fs";
 import * as path from "path";
+import { PROJECT_ROOT } from "../components/project";
 import { loadClusterSpec, readStackFile, withSecretStandIns, type LoadedSpec, type StackFile } from "../spec";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export { PROJECT_ROOT };
 export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
 
 export function stackFilePath(stack: string): string {

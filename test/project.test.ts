@@ -8,7 +8,7 @@ describe("Pulumi.yaml", () => {
     const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
 
     it("is the clusters project with its stack files in stacks/", () => {
-        assert.deepStrictEqual([project.name, project.runtime.name, project.stackConfigDir, project.main], ["clusters", "nodejs", "stacks", "index.ts"]);
+        assert.deepStrictEqual([project.name, project.runtime.name, project.stackConfigDir, project.main], ["clusters", "nodejs", "stacks", "dist/index.js"]);
     });
 
     it("declares every config key the spec reads, each with a description", () => {

@@ -22,8 +22,8 @@ import { hostsOf, renderInventory } from "./inventory";
 import { breakGlassToken, clusterState, machineState, workersState, type CommandState, type KeysState } from "./state";
 import { inventoryDir, RUNNER_SETTINGS_FILE, writeInventory } from "./workspace";
 
-/** How a command resource starts the runner: relative paths, so inputs are the same on every machine. */
-export const RUNNER = "node --require ts-node/register/transpile-only components/kubespray/runner/main.ts";
+/** How a command resource starts the compiled runner (`npm run build`): relative to the project, so inputs are the same on every machine. */
+export const RUNNER = "node dist/components/kubespray/runner/main.js";
 export const KUBESPRAY_REPOSITORY = "https://github.com/kubernetes-sigs/kubespray.git";
 
 export interface KubesprayArgs {

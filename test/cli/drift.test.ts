@@ -11,7 +11,7 @@ const load = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `$
 
 function driftCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "drift-"));
-    const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "cli/drift.ts", ...args, "--out", out], { cwd: ROOT, encoding: "utf8", env });
+    const result = spawnSync(process.execPath, ["dist/cli/drift.js", ...args, "--out", out], { cwd: ROOT, encoding: "utf8", env });
     return { ...result, out };
 }
 

@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, "..", "..");
 
 function fleet(args: string[]) {
     const record = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-"));
-    const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "cli/fleet.ts", ...args], {
+    const result = spawnSync(process.execPath, ["dist/cli/fleet.js", ...args], {
         cwd: ROOT, encoding: "utf8",
         env: { ...process.env, PATH: `${path.join(ROOT, "test", "fixtures", "fleet")}:${process.env.PATH}`, FLEET_RECORD: record, DRIFT_FIXTURES: path.join(ROOT, "test", "fixtures", "drift") },
     });

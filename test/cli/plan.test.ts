@@ -5,7 +5,7 @@ import * as path from "path";
 import { PROJECT_ROOT, STACKS_DIR } from "../../cli/stacks";
 
 function runPlan(stack: string) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_ROOT, "cli", "plan.ts"), "--stack", stack], {
+    return spawnSync(process.execPath, [path.join(PROJECT_ROOT, "dist", "cli", "plan.js"), "--stack", stack], {
         cwd: PROJECT_ROOT, encoding: "utf8",
     });
 }

@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(ROOT, "policies", "test", "fixtures");
 
 function policyCli(...args: string[]) {
-    return spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "cli/policy.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+    return spawnSync(process.execPath, ["dist/cli/policy.js", ...args], { cwd: ROOT, encoding: "utf8" });
 }
 
 describe("npm run policy", () => {

@@ -40,7 +40,7 @@ function sandbox(spec: ClusterSpec): Sandbox {
 }
 
 function runRunner(box: Sandbox, operation: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}) {
-    const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "components/kubespray/runner/main.ts", operation], {
+    const result = spawnSync(process.execPath, ["dist/components/kubespray/runner/main.js", operation], {
         cwd: ROOT,
         input: KEY,
         encoding: "utf8",
@@ -213,7 +213,7 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
 
     it("says which tools are missing before any long step", () => {
         const box = sandbox(specOf());
-        const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "components/kubespray/runner/main.ts", "prepare"], {
+        const result = spawnSync(process.execPath, ["dist/components/kubespray/runner/main.js", "prepare"], {
             cwd: ROOT, encoding: "utf8", input: "",
             env: { PATH: fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-")), KUBESPRAY_HOME: box.home, KUBESPRAY_STACK: "stack", KUBESPRAY_VERSION: "2.31.0", KUBESPRAY_RUNNER: "venv", KUBESPRAY_DESIRED: "{}" },
         });

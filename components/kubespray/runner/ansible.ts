@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { PROJECT_ROOT } from "../../project";
 import { INVENTORY_FILE } from "../inventory";
 import { run, StepError } from "./exec";
 
@@ -20,7 +21,7 @@ export interface AnsibleContext {
 }
 
 /** This project's own playbooks (mounted read-only into the container runner). */
-export const PLAYBOOKS_DIR = path.resolve(__dirname, "..", "playbooks");
+export const PLAYBOOKS_DIR = path.join(PROJECT_ROOT, "components", "kubespray", "playbooks");
 
 function containerRuntime(): string {
     return process.env.KUBESPRAY_CONTAINER_RUNTIME ?? "docker";

@@ -1,7 +1,7 @@
 /**
  * The Kubespray runner: what every Kubespray command resource executes.
  *
- *   node -r ts-node/register/transpile-only components/kubespray/runner/main.ts <operation>
+ *   node dist/components/kubespray/runner/main.js <operation>   (compiled by `npm run build`)
  *
  * It reads its desired state from KUBESPRAY_DESIRED and its previous state from the command's last
  * stdout (PULUMI_COMMAND_STDOUT), plans the runs with planner.ts, checks the maintenance window,
