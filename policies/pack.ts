@@ -3,14 +3,14 @@
  * config schema (enforcement, exemptions, the rule's own settings). Only index.ts builds the pack.
  */
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { DEFAULT_ENFORCEMENT, evaluateResource, type PackConfig } from "./lib/engine";
+import { DEFAULT_ENFORCEMENT, DEFAULT_EXEMPT_NAMESPACES, evaluateResource, type PackConfig } from "./lib/engine";
 import type { PlainResource, Rule } from "./lib/types";
 import { RULES } from "./rules";
 
 function configSchema(rule: Rule): PolicyConfigSchema {
     return {
         properties: {
-            exemptNamespaces: { type: "array", items: { type: "string" }, default: ["kube-system"] },
+            exemptNamespaces: { type: "array", items: { type: "string" }, default: [...DEFAULT_EXEMPT_NAMESPACES] },
             exemptWorkloads: { type: "array", items: { type: "string" }, default: [] },
             ...(rule.configProperties ?? {}),
         },
