@@ -3,9 +3,9 @@
  * with the same config the pack takes: `{ "all": level, "<policy>": level | { enforcementLevel, ...settings } }`.
  * Used by `npm run policy`, `npm run plan` and the pack itself.
  */
-import type { Category, CommonConfig, KubeObject, PlainResource, Rule, Violation } from "./types";
+import type { Category, CommonConfig, Enforcement, KubeObject, PlainResource, Rule, Violation } from "./types";
 
-export type Enforcement = "advisory" | "mandatory" | "disabled";
+export type { Enforcement };
 
 export type PackConfig = Record<string, Enforcement | ({ enforcementLevel?: Enforcement } & CommonConfig)>;
 
@@ -48,7 +48,12 @@ export function enforcementOf(rule: Rule, config: PackConfig): Enforcement {
     if (own?.enforcementLevel) return own.enforcementLevel;
     const all = config.all;
     if (typeof all === "string") return all;
-    return DEFAULT_ENFORCEMENT[rule.category];
+    return defaultEnforcement(rule);
+}
+
+/** The rule's own default, else its category's. */
+export function defaultEnforcement(rule: Rule): Enforcement {
+    return rule.enforcement ?? DEFAULT_ENFORCEMENT[rule.category];
 }
 
 export function settingsOf(rule: Rule, config: PackConfig): CommonConfig {

@@ -25,6 +25,8 @@ export interface CommonConfig {
     [setting: string]: unknown;
 }
 
+export type Enforcement = "advisory" | "mandatory" | "disabled";
+
 export type Severity = "low" | "medium" | "high" | "critical";
 export type Category = "pod-security-baseline" | "pod-security-restricted" | "best-practices" | "platform" | "stack";
 
@@ -36,6 +38,8 @@ interface RuleBase {
     readonly category: Category;
     /** Extra JSON-schema properties of the policy's config. */
     readonly configProperties?: Record<string, object>;
+    /** The default enforcement when it is not the category's. */
+    readonly enforcement?: Enforcement;
 }
 
 /** A rule on Kubernetes objects (what Pulumi registers and what Flux applies from Git). */
