@@ -3,14 +3,14 @@
  * config schema (enforcement, exemptions, the rule's own settings). Only index.ts builds the pack.
  */
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { DEFAULT_ENFORCEMENT, evaluateResource, type PackConfig } from "./lib/engine";
+import { DEFAULT_EXEMPT_NAMESPACES, defaultEnforcement, evaluateResource, type PackConfig } from "./lib/engine";
 import type { PlainResource, Rule } from "./lib/types";
 import { RULES } from "./rules";
 
 function configSchema(rule: Rule): PolicyConfigSchema {
     return {
         properties: {
-            exemptNamespaces: { type: "array", items: { type: "string" }, default: ["kube-system"] },
+            exemptNamespaces: { type: "array", items: { type: "string" }, default: [...DEFAULT_EXEMPT_NAMESPACES] },
             exemptWorkloads: { type: "array", items: { type: "string" }, default: [] },
             ...(rule.configProperties ?? {}),
         },
@@ -21,7 +21,7 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
     const common = {
         name: rule.name,
         description: rule.description,
-        enforcementLevel: DEFAULT_ENFORCEMENT[rule.category],
+        enforcementLevel: defaultEnforcement(rule),
         severity: rule.severity,
         configSchema: configSchema(rule),
     };

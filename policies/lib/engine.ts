@@ -3,9 +3,9 @@
  * with the same config the pack takes: `{ "all": level, "<policy>": level | { enforcementLevel, ...settings } }`.
  * Used by `npm run policy`, `npm run plan` and the pack itself.
  */
-import type { Category, CommonConfig, KubeObject, PlainResource, Rule, Violation } from "./types";
+import type { Category, CommonConfig, Enforcement, KubeObject, PlainResource, Rule, Violation } from "./types";
 
-export type Enforcement = "advisory" | "mandatory" | "disabled";
+export type { Enforcement };
 
 export type PackConfig = Record<string, Enforcement | ({ enforcementLevel?: Enforcement } & CommonConfig)>;
 
@@ -18,11 +18,24 @@ export const DEFAULT_ENFORCEMENT: Readonly<Record<Category, Enforcement>> = {
     stack: "mandatory",
 };
 
-export const DEFAULT_EXEMPT_NAMESPACES = ["kube-system"];
+/**
+ * The namespaces openCenter's Kyverno never evaluates: `config.resourceFilters` (kube-system, kube-public,
+ * kube-node-lease) and its own namespace (`excludeKyvernoNamespace`, installed in `kyverno`); from
+ * gitops-base `kyverno/policy-engine/helm-values/values-3.6.0.yaml`. The parity test reads them there.
+ */
+export const DEFAULT_EXEMPT_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease", "kyverno"];
+
+/** Where a namespaced object lands: its own namespace, or `default` when it names none (as the API server does). */
+export function namespaceOf(object: KubeObject): string {
+    const namespace = object.metadata?.namespace;
+    return typeof namespace === "string" && namespace !== "" ? namespace : "default";
+}
 
 export interface Finding extends Violation {
     readonly policy: string;
     readonly enforcement: Enforcement;
+    /** Kyverno's rule name inside the policy, where Kyverno has one. */
+    readonly rule?: string;
     readonly kind?: string;
     readonly namespace?: string;
     readonly name?: string;
@@ -35,7 +48,12 @@ export function enforcementOf(rule: Rule, config: PackConfig): Enforcement {
     if (own?.enforcementLevel) return own.enforcementLevel;
     const all = config.all;
     if (typeof all === "string") return all;
-    return DEFAULT_ENFORCEMENT[rule.category];
+    return defaultEnforcement(rule);
+}
+
+/** The rule's own default, else its category's. */
+export function defaultEnforcement(rule: Rule): Enforcement {
+    return rule.enforcement ?? DEFAULT_ENFORCEMENT[rule.category];
 }
 
 export function settingsOf(rule: Rule, config: PackConfig): CommonConfig {
@@ -49,7 +67,7 @@ export function kubernetesKind(type: string): string | undefined {
 }
 
 function exempt(object: KubeObject, settings: CommonConfig): boolean {
-    const namespace = object.metadata?.namespace ?? "";
+    const namespace = namespaceOf(object);
     const name = object.metadata?.name ?? "";
     return (settings.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES).includes(namespace)
         || (settings.exemptWorkloads ?? []).some((w) => w === name || w === `${namespace}/${name}`);
@@ -60,7 +78,7 @@ export function evaluateObject(rule: Rule, object: KubeObject, config: PackConfi
     if (enforcement === "disabled" || rule.target !== "object" || !rule.kinds.includes(object.kind ?? "")) return [];
     const settings = settingsOf(rule, config);
     if (exempt(object, settings)) return [];
-    return rule.check(object, settings).map((v) => ({ ...v, policy: rule.name, enforcement, kind: object.kind, namespace: object.metadata?.namespace, name: object.metadata?.name }));
+    return rule.check(object, settings).map((v) => ({ ...v, policy: rule.name, enforcement, kind: object.kind, namespace: namespaceOf(object), name: object.metadata?.name }));
 }
 
 export function evaluateResource(rule: Rule, resource: PlainResource, config: PackConfig): Finding[] {

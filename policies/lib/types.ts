@@ -12,6 +12,8 @@ export interface Violation {
     /** Field path inside the object, e.g. `spec.template.spec.containers[0].securityContext.privileged`. */
     readonly field: string;
     readonly message: string;
+    /** The Kyverno rule (inside the policy of the same name) this violation belongs to, where Kyverno has one. */
+    readonly rule?: string;
 }
 
 /** Settings every policy takes from the pack config (and `npm run policy -- --config`). */
@@ -22,6 +24,8 @@ export interface CommonConfig {
     readonly exemptWorkloads?: readonly string[];
     [setting: string]: unknown;
 }
+
+export type Enforcement = "advisory" | "mandatory" | "disabled";
 
 export type Severity = "low" | "medium" | "high" | "critical";
 export type Category = "pod-security-baseline" | "pod-security-restricted" | "best-practices" | "platform" | "stack";
@@ -34,12 +38,21 @@ interface RuleBase {
     readonly category: Category;
     /** Extra JSON-schema properties of the policy's config. */
     readonly configProperties?: Record<string, object>;
+    /** The default enforcement when it is not the category's. */
+    readonly enforcement?: Enforcement;
 }
 
 /** A rule on Kubernetes objects (what Pulumi registers and what Flux applies from Git). */
 export interface ObjectRule extends RuleBase {
     readonly target: "object";
+    /** Exactly the kinds Kyverno's policy of the same name evaluates (autogen included, openCenter's filters applied). */
     readonly kinds: readonly string[];
+    /**
+     * The fields the rule reads, written as Kyverno's Pod policies name them (`spec.containers[*].securityContext.privileged`,
+     * `metadata.annotations`); on a pod controller the same fields under its pod template. The parity test compares
+     * them with the real ClusterPolicies.
+     */
+    readonly reads?: readonly string[];
     check(object: KubeObject, config: CommonConfig): Violation[];
 }
 

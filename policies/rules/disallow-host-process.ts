@@ -1,13 +1,20 @@
-/** PSS baseline "HostProcess": Windows HostProcess containers are not allowed. */
-import { podRule, violation } from "../lib/define";
-import { containersOf } from "../lib/pods";
+/**
+ * PSS baseline "HostProcess", as openCenter's Kyverno policy `disallow-host-process` (rule
+ * `host-process-containers`): each container's `securityContext.windowsOptions.hostProcess`, where
+ * present, is false. Kyverno's pattern reads the containers only, not the pod-level securityContext
+ * (its message names that field; its pattern does not), and neither do we.
+ */
+import { inContainers, podRule, violation } from "../lib/define";
+import { containersOf, securityContextOf } from "../lib/pods";
+import { has, matchesOneOf } from "../lib/kyverno";
 
 export default podRule({
-    name: "disallow-host-process", category: "pod-security-baseline", severity: "high",
-    description: "Windows HostProcess containers run on the host; securityContext.windowsOptions.hostProcess must be unset or false.",
-    check: (pod) => [
-        ...(pod.spec.securityContext?.windowsOptions?.hostProcess === true ? [violation(`${pod.path}.securityContext.windowsOptions.hostProcess`, "hostProcess must be unset or false")] : []),
-        ...containersOf(pod).filter((c) => c.container.securityContext?.windowsOptions?.hostProcess === true)
-            .map((c) => violation(`${c.path}.securityContext.windowsOptions.hostProcess`, "hostProcess must be unset or false")),
-    ],
+    name: "disallow-host-process", category: "pod-security-baseline", severity: "medium",
+    description: "Windows HostProcess containers run on the host; each container's securityContext.windowsOptions.hostProcess must be unset or false.",
+    reads: inContainers("securityContext.windowsOptions.hostProcess"),
+    check: (pod) => containersOf(pod).flatMap((c) => {
+        const options = securityContextOf(c.container)?.windowsOptions;
+        return has(options, "hostProcess") && !matchesOneOf(options.hostProcess, ["false"])
+            ? [violation(`${c.path}.securityContext.windowsOptions.hostProcess`, "hostProcess must be unset or false", "host-process-containers")] : [];
+    }),
 });

@@ -1,10 +1,18 @@
-/** PSS baseline "/proc Mount Type": only the default masked /proc. */
-import { podRule, violation } from "../lib/define";
-import { containersOf } from "../lib/pods";
+/**
+ * PSS baseline "/proc Mount Type", as openCenter's Kyverno policy `disallow-proc-mount` (rule
+ * `check-proc-mount`): `securityContext.procMount`, where present, is `Default`.
+ */
+import { inContainers, podRule, violation } from "../lib/define";
+import { containersOf, securityContextOf } from "../lib/pods";
+import { has, matchesOneOf } from "../lib/kyverno";
 
 export default podRule({
     name: "disallow-proc-mount", category: "pod-security-baseline", severity: "medium",
     description: "An unmasked /proc leaks host information; securityContext.procMount must be unset or Default.",
-    check: (pod) => containersOf(pod).filter((c) => c.container.securityContext?.procMount !== undefined && c.container.securityContext.procMount !== "Default")
-        .map((c) => violation(`${c.path}.securityContext.procMount`, `procMount ${c.container.securityContext.procMount} must be unset or Default`)),
+    reads: inContainers("securityContext.procMount"),
+    check: (pod) => containersOf(pod).flatMap((c) => {
+        const context = securityContextOf(c.container);
+        return has(context, "procMount") && !matchesOneOf(context.procMount, ["Default"])
+            ? [violation(`${c.path}.securityContext.procMount`, `procMount ${context.procMount} is not allowed; allowed: Default`, "check-proc-mount")] : [];
+    }),
 });

@@ -21,6 +21,8 @@ import disallowSelinux from "./disallow-selinux";
 import dropAllCapabilities from "./drop-all-capabilities";
 import etcdQuorum from "./etcd-quorum";
 import gitrepositoryRefPinned from "./gitrepository-ref-pinned";
+import keyRotationDue from "./key-rotation-due";
+import keyRotationOverdue from "./key-rotation-overdue";
 import networkOverlap from "./network-overlap";
 import noSecretsInConfigmapsOrCommands from "./no-secrets-in-configmaps-or-commands";
 import oneApiEndpoint from "./one-api-endpoint";
@@ -64,6 +66,8 @@ export const RULES: readonly Rule[] = [
     dropAllCapabilities,
     etcdQuorum,
     gitrepositoryRefPinned,
+    keyRotationDue,
+    keyRotationOverdue,
     networkOverlap,
     noSecretsInConfigmapsOrCommands,
     oneApiEndpoint,

@@ -1,17 +1,19 @@
-/** Kyverno best practice: the labels the platform needs (policy config). */
-import { violation } from "../lib/define";
-import { POD_CONTROLLERS } from "../lib/pods";
-import type { ObjectRule } from "../lib/types";
+/**
+ * Kyverno best practice `require-labels` (rule `check-for-labels`): the Pod's labels (on a controller,
+ * through autogen, its pod template's labels) carry a non-empty `app.kubernetes.io/name`; the labels are
+ * configurable (requiredLabels).
+ */
+import { podRule, violation } from "../lib/define";
+import { isNonEmpty } from "../lib/kyverno";
 
 const DEFAULT_LABELS = ["app.kubernetes.io/name"];
 
-const rule: ObjectRule = {
-    target: "object", name: "require-labels", category: "best-practices", severity: "low",
-    kinds: [...POD_CONTROLLERS, "Service"],
-    description: "Workloads must carry the required labels (config requiredLabels).",
+export default podRule({
+    name: "require-labels", category: "best-practices", severity: "medium",
+    description: "Pods (and the pod templates of controllers) must carry the required labels with a value (config requiredLabels; default app.kubernetes.io/name).",
+    reads: ["metadata.labels"],
     configProperties: { requiredLabels: { type: "array", items: { type: "string" }, default: DEFAULT_LABELS } },
-    check: (object, config) => ((config.requiredLabels as string[] | undefined) ?? DEFAULT_LABELS)
-        .filter((label) => object.metadata?.labels?.[label] === undefined)
-        .map((label) => violation(`metadata.labels["${label}"]`, `label ${label} is required`)),
-};
-export default rule;
+    check: (pod, config) => ((config.requiredLabels as string[] | undefined) ?? DEFAULT_LABELS)
+        .filter((label) => !isNonEmpty((pod.metadata.labels as Record<string, unknown> | undefined)?.[label]))
+        .map((label) => violation(`${pod.metadataPath}.labels["${label}"]`, `label ${label} is required`, "check-for-labels")),
+});

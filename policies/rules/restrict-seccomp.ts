@@ -1,16 +1,23 @@
-/** PSS baseline "Seccomp": the profile may not be Unconfined. */
-import { podRule, violation } from "../lib/define";
-import { containersOf } from "../lib/pods";
+/**
+ * PSS baseline "Seccomp", as openCenter's Kyverno policy `restrict-seccomp` (rule `check-seccomp`):
+ * `seccompProfile.type`, where present on the pod or a container, is RuntimeDefault or Localhost.
+ */
+import { inContainers, podRule, violation } from "../lib/define";
+import { containersOf, securityContextOf } from "../lib/pods";
+import { has, matchesOneOf } from "../lib/kyverno";
+import type { Violation } from "../lib/types";
 
-const ALLOWED = ["RuntimeDefault", "Localhost"];
-const check = (profile: any, path: string) => profile?.type !== undefined && !ALLOWED.includes(profile.type)
-    ? [violation(`${path}.type`, `seccomp profile ${profile.type} is not allowed; allowed: RuntimeDefault, Localhost`)] : [];
+export const SECCOMP_TYPES = ["RuntimeDefault", "Localhost"];
+
+const check = (profile: unknown, path: string): Violation[] => has(profile, "type") && !matchesOneOf((profile as any).type, SECCOMP_TYPES)
+    ? [violation(`${path}.type`, `seccomp profile ${(profile as any).type} is not allowed; allowed: ${SECCOMP_TYPES.join(", ")}`, "check-seccomp")] : [];
 
 export default podRule({
     name: "restrict-seccomp", category: "pod-security-baseline", severity: "medium",
     description: "Seccomp may not be disabled: seccompProfile.type must be unset, RuntimeDefault or Localhost.",
+    reads: ["spec.securityContext.seccompProfile.type", ...inContainers("securityContext.seccompProfile.type")],
     check: (pod) => [
         ...check(pod.spec.securityContext?.seccompProfile, `${pod.path}.securityContext.seccompProfile`),
-        ...containersOf(pod).flatMap((c) => check(c.container.securityContext?.seccompProfile, `${c.path}.securityContext.seccompProfile`)),
+        ...containersOf(pod).flatMap((c) => check(securityContextOf(c.container)?.seccompProfile, `${c.path}.securityContext.seccompProfile`)),
     ],
 });

@@ -1,15 +1,29 @@
 import * as assert from "assert";
-import { runResourcePolicy } from "./harness";
+import { findings, podRuleCases, podSpec, wrap } from "./cases";
 
 describe("policy require-labels", () => {
-    it("passes", () => assert.deepStrictEqual(runResourcePolicy("require-labels", "kubernetes:core/v1:Service", { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "apps", labels: { "app.kubernetes.io/name": "s" } }, spec: { type: "ClusterIP" } }), []));
-    it("fails", () => {
-        const messages = runResourcePolicy("require-labels", "kubernetes:core/v1:Service", { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "apps", labels: {} }, spec: {} });
-        assert.ok(messages.some((m) => /label app\.kubernetes\.io\/name is required/.test(m)), JSON.stringify(messages));
+    podRuleCases("require-labels", {
+        pass: {},
+        fail: { metadata: { templateLabels: { app: "web" } } },
+        message: /label app.kubernetes.io\/name is required/,
     });
-    it("takes the required labels from config", () => {
-        const service = { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "apps", labels: { team: "a" } }, spec: {} };
-        assert.deepStrictEqual(runResourcePolicy("require-labels", "kubernetes:core/v1:Service", service, { requiredLabels: ["team"] }), []);
-        assert.strictEqual(runResourcePolicy("require-labels", "kubernetes:core/v1:Service", service, { requiredLabels: ["team", "tier"] }).length, 1);
+    describe("rule check-for-labels", () => {
+        it("reads the pod template's labels on a controller (autogen), not the controller's own", () => {
+            const object = wrap("Deployment", podSpec(), { labels: {}, templateLabels: { "app.kubernetes.io/name": "web" } });
+            assert.deepStrictEqual(findings("require-labels", object), []);
+            const unlabelled = wrap("Deployment", podSpec(), { labels: { "app.kubernetes.io/name": "web" }, templateLabels: {} });
+            assert.deepStrictEqual(findings("require-labels", unlabelled).map((f) => `${f.field} (${f.rule})`), ['spec.template.metadata.labels["app.kubernetes.io/name"] (check-for-labels)']);
+        });
+        it("flags an empty value (the pattern is `?*`)", () => {
+            assert.strictEqual(findings("require-labels", wrap("Pod", podSpec(), { templateLabels: { "app.kubernetes.io/name": "" } })).length, 1);
+        });
+        it("takes the required labels from config", () => {
+            const object = wrap("Pod", podSpec(), { templateLabels: { team: "a" } });
+            assert.deepStrictEqual(findings("require-labels", object, { requiredLabels: ["team"] }), []);
+            assert.strictEqual(findings("require-labels", object, { requiredLabels: ["team", "tier"] }).length, 1);
+        });
+        it("does not check Services (Kyverno's policy matches Pods)", () => {
+            assert.deepStrictEqual(findings("require-labels", { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "apps" }, spec: {} }), []);
+        });
     });
 });

@@ -1,0 +1,59 @@
+import * as assert from "assert";
+import { policyNamed, runStackPolicy } from "./harness";
+import { CERTIFICATE_EXPIRY, daysAfter, kubeconfigCommand, stackOutputs, stamp } from "./key-expiry-fixtures";
+
+const created = "2026-01-01T00:00:00Z";
+// The sentinel the policy server puts where a value is not known during a preview (internal to @pulumi/policy).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: unknown };
+
+describe("policy key-rotation-due", () => {
+    it("is advisory, with a configurable warning (14 days by default) and periods", () => {
+        const policy = policyNamed("key-rotation-due");
+        assert.strictEqual(policy.enforcementLevel, "advisory");
+        assert.strictEqual((policy.configSchema!.properties.warningDays as { default: number }).default, 14);
+        assert.deepStrictEqual(["sshDays", "ageDays", "fluxDeployKeyDays"].map((k) => (policy.configSchema!.properties[k] as { default: number }).default), [180, 90, 180]);
+    });
+
+    it("says nothing while every due date is further away than the warning", () => {
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [stamp("ssh", 0, created), stamp("age", 0, created)], { asOf: daysAfter(created, 30) }), []);
+    });
+
+    it("warns within the warning days before the SSH and age keys are due, naming the generation to bump", () => {
+        const messages = runStackPolicy("key-rotation-due", [stamp("ssh", 2, created), stamp("age", 0, created)], { asOf: daysAfter(created, 80) });
+        assert.deepStrictEqual(messages, ["operations.keyRotation.ageGeneration: age key (generation 0) is due 2026-04-01T00:00:00.000Z (in 10 day(s)): bump operations.keyRotation.ageGeneration to 1"]);
+        const ssh = runStackPolicy("key-rotation-due", [stamp("ssh", 2, created)], { asOf: daysAfter(created, 170) });
+        assert.deepStrictEqual(ssh, ["operations.keyRotation.sshGeneration: SSH key (generation 2) is due 2026-06-30T00:00:00.000Z (in 10 day(s)): bump operations.keyRotation.sshGeneration to 3"]);
+    });
+
+    it("takes the warning days and periods from config", () => {
+        assert.strictEqual(runStackPolicy("key-rotation-due", [stamp("age", 0, created)], { asOf: daysAfter(created, 60), warningDays: 31 }).length, 1);
+        assert.strictEqual(runStackPolicy("key-rotation-due", [stamp("age", 0, created)], { asOf: daysAfter(created, 80), ageDays: 365 }).length, 0);
+    });
+
+    it("prefers the due date the stack outputs (the stack file's own period)", () => {
+        const messages = runStackPolicy("key-rotation-due", [stamp("ssh", 0, created), stackOutputs({ sshKeyRotationDue: "2026-02-01T00:00:00Z" })], { asOf: "2026-01-25T00:00:00Z" });
+        assert.match(messages[0], /SSH key \(generation 0\) is due 2026-02-01T00:00:00.000Z \(in 7 day\(s\)\)/);
+    });
+
+    it("warns for the Flux deploy key, naming its generation field", () => {
+        const messages = runStackPolicy("key-rotation-due", [stamp("flux-deploy-key", 1, created)], { asOf: daysAfter(created, 175) });
+        assert.deepStrictEqual(messages, ["operations.keyRotation.fluxDeployKeyGeneration: Flux deploy key (generation 1) is due 2026-06-30T00:00:00.000Z (in 5 day(s)): bump operations.keyRotation.fluxDeployKeyGeneration to 2"]);
+    });
+
+    it("warns before the admin client certificate in the program's kubeconfig expires, naming what renews it", () => {
+        const [message, ...rest] = runStackPolicy("key-rotation-due", [kubeconfigCommand()], { asOf: daysAfter(CERTIFICATE_EXPIRY, -3) });
+        assert.deepStrictEqual(rest, []);
+        assert.match(message, /^kubernetes\.version: cluster certificates \(the admin client certificate the program holds\) is due .* \(in [23] day\(s\)\): upgrade Kubernetes/);
+        assert.match(message, /kubernetes\.autoRenewCertificates: true/);
+    });
+
+    it("reads only the newest generation's stamp, and skips a key made in this very update (unknown during preview)", () => {
+        assert.strictEqual(runStackPolicy("key-rotation-due", [stamp("age", 0, created), stamp("age", 1, daysAfter(created, 85))], { asOf: daysAfter(created, 85) }).length, 0);
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [stamp("age", 1, unknownStringValue)], { asOf: daysAfter(created, 85) }), []);
+    });
+
+    it("says nothing where the stack has no dates (the offline plan: inputs only, no clock)", () => {
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [{ type: "command:local:Command", name: "dev-ssh-g0-created-at", props: { create: "date -u +%Y-%m-%dT%H:%M:%SZ" } }]), []);
+    });
+});
