@@ -57,14 +57,25 @@ export function enforceBounds(config: Record<string, unknown>): Bounded {
     };
 
     for (const [key, value] of Object.entries(config)) {
-        const entries = entriesOf(value, MAX_CONFIG_ENTRIES);
-        if (entries > MAX_CONFIG_ENTRIES) {
-            setAside([key], `holds more than ${count(MAX_CONFIG_ENTRIES)} entries (keys and list items at every level); a stack file is not a database`);
+        if (key === "__proto__") {
+            setAside([key], "is not allowed as a key anywhere in the stack file");
             continue;
         }
         const pending: { value: unknown; path: Path }[] = [{ value, path: [key] }];
+        let entries = 0;
         while (pending.length > 0) {
             const { value: current, path } = pending.pop()!;
+            if (++entries > MAX_CONFIG_ENTRIES) {
+                // Whatever was already set aside inside this key goes with it (setAside keeps both lists aligned).
+                for (let i = removed.length - 1; i >= 0; i--) {
+                    if (removed[i].length > 1 && removed[i][0] === key) {
+                        removed.splice(i, 1);
+                        issues.splice(i, 1);
+                    }
+                }
+                setAside([key], `holds more than ${count(MAX_CONFIG_ENTRIES)} entries (keys and list items at every level); a stack file is not a database`);
+                break;
+            }
             if (path.length > MAX_DEPTH) {
                 setAside(path, `is nested deeper than ${MAX_DEPTH} levels`);
                 continue;
@@ -87,7 +98,8 @@ export function enforceBounds(config: Record<string, unknown>): Bounded {
                 }
             }
             if (isServiceSecrets(path) && isObject(current)) {
-                const bytes = Object.values(current).reduce<number>((sum, secret) => sum + (typeof secret === "string" ? Buffer.byteLength(secret) : 0), 0);
+                // Values too long on their own are reported one by one below.
+                const bytes = Object.values(current).reduce<number>((sum, secret) => sum + (typeof secret === "string" && secret.length <= MAX_SECRET_LENGTH ? Buffer.byteLength(secret) : 0), 0);
                 if (bytes > MAX_SERVICE_SECRETS_BYTES) {
                     setAside(path, `holds ${KiB(bytes)} of secret values; one service's secret values may take at most ${KiB(MAX_SERVICE_SECRETS_BYTES)} of its values Secret (values are not shown)`);
                     continue;
@@ -113,13 +125,17 @@ export function enforceBounds(config: Record<string, unknown>): Bounded {
     return { input: withoutPaths(config, removed), issues: sortByPath(issues), removed };
 }
 
-/** Too many entries, or more YAML than the values Secret can hold (measured as the Secret holds it). */
+/**
+ * Too many entries, or more YAML than the values Secret can hold (measured as the Secret holds it).
+ * A single string too long for the Secret is left to the walk, which names its own path.
+ */
 function serviceValuesProblem(values: Record<string, unknown>): string | undefined {
     const entries = entriesOf(values, MAX_SERVICE_VALUES_ENTRIES);
     if (entries > MAX_SERVICE_VALUES_ENTRIES) {
         return `holds more than ${count(MAX_SERVICE_VALUES_ENTRIES)} entries; put large configuration in the service's own repository`;
     }
-    const bytes = Buffer.byteLength(stringify(values, { sortMapEntries: true }));
+    const oversized = (value: unknown) => typeof value === "string" && value.length > MAX_SERVICE_VALUES_BYTES;
+    const bytes = Buffer.byteLength(stringify(values, (_key: unknown, value: unknown) => (oversized(value) ? "" : value), { sortMapEntries: true }));
     if (bytes > MAX_SERVICE_VALUES_BYTES) {
         return `is ${KiB(bytes)} as YAML; the values become the Secret <service>-values-override, and Kubernetes caps a Secret at ${KiB(SECRET_DATA_LIMIT_BYTES)} (${KiB(MAX_SERVICE_VALUES_BYTES)} for values, the rest for secret values)`;
     }

@@ -4,7 +4,7 @@
  * the policies and the tests.
  */
 import { enforceBounds } from "./bounds";
-import { SpecError, type SpecIssue } from "./errors";
+import { formatPath, SpecError, type SpecIssue } from "./errors";
 import { MAX_STACK_FILE_BYTES } from "./limits";
 import { toSpecIssues } from "./issues";
 import { repairForRules, type FailedValue } from "./repair";
@@ -125,7 +125,10 @@ export function loadClusterSpec(raw: Readonly<Record<string, unknown>>): LoadedS
     const input = bounded.input;
     const parsed = clusterConfigSchema.safeParse(input);
     if (!parsed.success || fileIssues.length > 0) {
-        const shapeIssues = parsed.success ? [] : toSpecIssues(parsed.error, clusterConfigSchema, input);
+        // A value set aside by a bound is reported once, by the bound, not again as "required".
+        const setAside = bounded.removed.map((path) => formatPath(path));
+        const shapeIssues = (parsed.success ? [] : toSpecIssues(parsed.error, clusterConfigSchema, input))
+            .filter((issue) => !setAside.some((path) => issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)));
         const dropped = [...fileIssues, ...shapeIssues].map((issue) => issue.path);
         const ruleIssues = rulesDespiteShapeErrors(input, parsed.success ? [] : failedValues(parsed.error.issues), dropped, bounded.removed);
         throw new SpecError(sortIssues([...fileIssues, ...shapeIssues]).concat(ruleIssues));
