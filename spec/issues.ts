@@ -111,8 +111,11 @@ function describe(issue: z.core.$ZodIssue, schema: AnySchema, input: unknown, pa
             }
             return [{ path: at, message: `must be ${expected}, not ${describeType(actual)}` }];
         }
-        case "invalid_value":
-            return [{ path: at, message: `${secret ? "is not an allowed value" : `is ${quote(valueAt(input, path))}`}; allowed: ${issue.values.map((v) => String(v)).join(", ")}` }];
+        case "invalid_value": {
+            const actual = valueAt(input, path);
+            const what = actual === undefined ? "is required" : secret ? "is not an allowed value" : `is ${quote(actual)}`;
+            return [{ path: at, message: `${what}; allowed: ${issue.values.map((v) => String(v)).join(", ")}` }];
+        }
         case "unrecognized_keys": {
             const target = schemaAt(schema, path);
             const allowed = target instanceof z.ZodObject ? Object.keys(target.shape).join(", ") : "";
