@@ -152,7 +152,7 @@ export function projectConfigDeclarations(projectText: string, fileName = "Pulum
         } else if (declaration.value === undefined) {
             problems.push(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
         }
-        declarations[key] = declaration;
+        Object.defineProperty(declarations, key, { value: declaration, enumerable: true });
     }
     if (problems.length > 0) {
         throw new ProjectConfigError(`could not validate '${fileName}':\n${problems.map((problem) => `  * ${problem}`).join("\n")}`);
@@ -203,7 +203,7 @@ export function applyProjectConfig(
         }
         if (!found) {
             if (isProjectKey(key)) {
-                values[target.slice(PROJECT.length + 1)] = structuredClone(fallback);
+                Object.defineProperty(values, target.slice(PROJECT.length + 1), { value: structuredClone(fallback), enumerable: true, writable: true, configurable: true });
             }
             continue;
         }

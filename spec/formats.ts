@@ -188,7 +188,7 @@ export function cronProblem(value: string): string | undefined {
     for (const [i, field] of fields.entries()) {
         const bad = field.split(",").find((item) => !CRON_ITEM.test(item));
         if (bad !== undefined) {
-            return `has "${bad}" in the ${CRON_FIELDS[i]} field; allowed: *, numbers, ranges (a-b), steps (/n) and lists (a,b)${i >= 3 ? " or three-letter names" : ""}`;
+            return `has ${JSON.stringify(bad.slice(0, 40))} in the ${CRON_FIELDS[i]} field; allowed: *, numbers, ranges (a-b), steps (/n) and lists (a,b)${i >= 3 ? " or three-letter names" : ""}`;
         }
     }
     let schedule: Cron;
@@ -341,12 +341,12 @@ export function imageReferenceProblem(value: string): string | undefined {
     const first = components[0];
     const hasRegistry = components.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost");
     if (hasRegistry && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$/.test(first)) {
-        return `has "${first}" as its registry; ${form}`;
+        return `has ${JSON.stringify(first.slice(0, 60))} as its registry; ${form}`;
     }
     const PATH_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
     const bad = components.slice(hasRegistry ? 1 : 0).find((component) => !PATH_COMPONENT.test(component));
     if (bad !== undefined) {
-        return `has "${bad}" in its repository; components are lowercase letters and digits joined by '.', '_', '__' or '-'`;
+        return `has ${JSON.stringify(bad.slice(0, 60))} in its repository; components are lowercase letters and digits joined by '.', '_', '__' or '-'`;
     }
     return undefined;
 }

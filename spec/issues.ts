@@ -1,4 +1,5 @@
 /** Turns zod's issues into sentences that name the field path and what is allowed there. */
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { formatPath, type SpecIssue } from "./errors";
 
@@ -118,11 +119,16 @@ function describe(issue: z.core.$ZodIssue, schema: AnySchema, input: unknown, pa
         }
         case "unrecognized_keys": {
             const target = schemaAt(schema, path);
-            const allowed = target instanceof z.ZodObject ? Object.keys(target.shape).join(", ") : "";
-            return issue.keys.map((key) => ({
-                path: formatPath([...path, key]),
-                message: `is not a known field${allowed ? `; allowed here: ${allowed}` : ""}`,
-            }));
+            const fields = target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+            return issue.keys.map((key) => {
+                // As Pulumi suggests project attributes: the closest within two edits, case aside.
+                const near = fields.length > 0 ? closest(key.toLowerCase(), fields.map((field) => field.toLowerCase())) : "";
+                const suggestion = near && distance(key.toLowerCase(), near) <= 2 ? fields.find((field) => field.toLowerCase() === near) : undefined;
+                return {
+                    path: formatPath([...path, key]),
+                    message: `is not a known field${suggestion ? `; did you mean ${suggestion}?` : ""}${fields.length ? `${suggestion ? " Allowed" : "; allowed"} here: ${fields.join(", ")}` : ""}`,
+                };
+            });
         }
         case "too_small": {
             const value = secret ? "" : `, not ${quote(valueAt(input, path))}`;

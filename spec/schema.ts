@@ -186,7 +186,9 @@ export const operationsSchema = z.object({
     /** Refuse `pulumi up` (preview still works). @default false */
     paused: z.boolean().default(false),
     /** Shown when `pulumi up` refuses because of `paused`. */
-    pausedReason: bounded(MAX_TEXT.pausedReason).optional(),
+    pausedReason: bounded(MAX_TEXT.pausedReason)
+        .refine((reason) => !/[\u0000-\u001f\u007f]/.test(reason), { message: "must be one line of printable text (it is printed when pulumi up refuses)" })
+        .optional(),
     /** Windows (UTC) in which disruptive steps may run. Empty means any time. @default [] */
     maintenanceWindows: z.array(z.object({
         days: z.array(z.enum(WEEKDAYS)).min(1).max(7),

@@ -104,7 +104,8 @@ const hostile = fc.oneof(
     fc.constant("x".repeat(5000)), fc.constant("y".repeat(70_000)), fc.constant(Array.from({ length: 300 }, (_, i) => `10.0.${i >> 8}.${i & 255}`)),
     fc.constant(Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i]))),
     fc.constant(JSON.parse("[".repeat(40) + "]".repeat(40))),
-    fc.string(), fc.integer(), fc.jsonValue({ maxDepth: 3 }),
+    fc.constant("\u001b[2J\u001b[31mred * * * *"), fc.constant("line\nbreak"),
+    fc.string(), fc.string({ unit: "binary" }), fc.integer(), fc.jsonValue({ maxDepth: 3 }),
 );
 
 /** A mutation: a path of the value or of the schema, or a key every object inherits added somewhere. */
@@ -196,6 +197,7 @@ function checkRefused(error: unknown, config: unknown): void {
     }
     assert.ok(!error.message.includes("canary") && !error.message.includes(String(NUMERIC_CANARY)), `a secret was echoed:\n${error.message}`);
     assert.ok(!/undefined|\[object Object\]|NaN(?! \(not a number\))/.test(error.message), `a message reads badly:\n${error.message}`);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f]/.test(error.message), `a message carries a control character to the terminal:\n${JSON.stringify(error.message)}`);
 }
 
 function assertPrototypeClean(): void {

@@ -124,7 +124,14 @@ describe("hostile and careless stack files (issue 15)", () => {
 
         it("lists at most 100 of many problems and says how many more there are", () => {
             const meta = Object.fromEntries([["name", "t1"], ...Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])]);
-            const error = (() => { try { loadClusterSpec({ ...openstackConfig(), meta }); } catch (e) { return e; } })();
+            const error = (() => {
+                try {
+                    loadClusterSpec({ ...openstackConfig(), meta });
+                    return undefined;
+                } catch (e) {
+                    return e;
+                }
+            })();
             assert.ok(error instanceof SpecError);
             assert.match(error.message, /^The cluster spec has 20000 problems:\n {2}- meta\.k0: is not a known field/);
             assert.match(error.message, /\n {2}… and 19900 more$/);
@@ -250,7 +257,7 @@ describe("hostile and careless stack files (issue 15)", () => {
             const issues = issuesOf({ ...openstackConfig(), ...config, meta: { name: "t1" } });
             assertIssue(issues, "Clusters:operations", /has the namespace "Clusters", which is not "clusters"; write clusters:operations/);
             assertIssue(issues, "cluster:meta", /write clusters:meta/);
-            assertIssue(issues, "operation", /is not a known field; allowed here: meta, kubernetes/);
+            assertIssue(issues, "operation", /is not a known field; did you mean operations\? Allowed here: meta, kubernetes/);
             assert.ok(!issues.some((issue) => issue.path.startsWith("openstack")), "other namespaces are not ours");
             // The program reads the engine's config the same way.
             const engine = projectConfigValues({ "clusters:meta": "{}", "Clusters:operations": "{\"paused\":true}", "vsphere:user": "u" });
