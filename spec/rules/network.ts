@@ -32,24 +32,35 @@ export function networksDoNotOverlap(ctx: RuleContext): void {
     }
 }
 
+/** Calico's IPAM block size as Kubespray configures it (calico_pool_blocksize in roles/network_plugin/calico_defaults). */
+export const CALICO_BLOCK_PREFIX = 26;
+
 /**
- * kube-controller-manager gives every node its own /nodePrefix out of the pod subnet (kubeadm's
- * node-cidr-mask-size, Kubespray's kube_network_node_prefix): the subnet must hold a range per node.
- * Kubespray asserts the same, and for plugins other than Calico that the kubelet's 110 pods fit a range
- * (roles/validate_inventory/tasks/main.yml in Kubespray v2.31.0).
+ * Every node needs its own share of the pod subnet. With Calico, Kubespray turns off the controller
+ * manager's node CIDRs (allocate-node-cidrs: false in its kubeadm config) and Calico hands each node
+ * /26 blocks: the subnet must hold a block per node. With the other plugins the controller manager gives
+ * every node a /nodePrefix (node-cidr-mask-size), and Kubespray asserts there is one per node and that
+ * the kubelet's 110 pods fit in it (roles/validate_inventory/tasks/main.yml in Kubespray v2.31.0).
  */
 export function podRangesFitTheNodes(ctx: RuleContext): void {
     const { podSubnet, nodePrefix, network } = ctx.config.kubernetes;
     const podBits = Number(podSubnet.split("/")[1]);
+    const nodes = poolsOf(ctx.config).reduce((sum, pool) => sum + pool.count, 0);
+    if (network.plugin === "calico") {
+        const blocks = podBits <= CALICO_BLOCK_PREFIX ? 2 ** (CALICO_BLOCK_PREFIX - podBits) : 0;
+        if (blocks < nodes) {
+            ctx.error("kubernetes.podSubnet", `${podSubnet} holds ${blocks} of Calico's /${CALICO_BLOCK_PREFIX} address blocks, but the cluster has ${nodes} nodes and Calico gives every node its own block; widen the pod subnet`);
+        }
+        return;
+    }
     if (nodePrefix <= podBits) {
         return; // networksDoNotOverlap reports it
     }
-    const nodes = poolsOf(ctx.config).reduce((sum, pool) => sum + pool.count, 0);
     const ranges = 2 ** (nodePrefix - podBits);
     if (ranges < nodes) {
         ctx.error("kubernetes.nodePrefix", `/${nodePrefix} ranges of kubernetes.podSubnet ${podSubnet} give ${ranges} nodes a pod range, but the cluster has ${nodes} nodes; every node needs its own range (shorten nodePrefix or widen the pod subnet)`);
     }
-    if (network.plugin !== "calico" && 110 > 2 ** (32 - nodePrefix) - 2) {
+    if (110 > 2 ** (32 - nodePrefix) - 2) {
         ctx.error("kubernetes.nodePrefix", `/${nodePrefix} holds ${2 ** (32 - nodePrefix) - 2} pod addresses per node, fewer than the kubelet's 110 pods; with ${network.plugin} Kubespray requires at most /25`);
     }
 }

@@ -226,7 +226,11 @@ describe("hostile and careless stack files (issue 15)", () => {
                 "kubernetes.podSubnet": "10.42.0.0/24", "kubernetes.nodePrefix": 26,
                 "infrastructure.workerPools[0]": { name: "w", count: 90, size: "m1", addresses: { from: "10.0.0.20", to: "10.0.0.150" } },
             });
-            assertIssue(issuesOf(config), "kubernetes.nodePrefix", /give 4 nodes a pod range, but the cluster has 93 nodes/);
+            // Calico (the default) hands out /26 blocks itself; the other plugins use the node ranges.
+            assertIssue(issuesOf(config), "kubernetes.podSubnet", /10\.42\.0\.0\/24 holds 4 of Calico's \/26 address blocks, but the cluster has 93 nodes/);
+            const cilium = withValue(config, "kubernetes.network", { plugin: "cilium" });
+            assertIssue(issuesOf(cilium), "kubernetes.nodePrefix", /give 4 nodes a pod range, but the cluster has 93 nodes/);
+            assertIssue(issuesOf(cilium), "kubernetes.nodePrefix", /fewer than the kubelet's 110 pods; with cilium Kubespray requires at most \/25/);
         });
 
         it("serviceSubnet /30 is too small and says the minimum and why", () => {
