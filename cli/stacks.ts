@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../components/project";
+import { checkProjectConfig } from "../offline/project-config";
 import { loadClusterSpec, readStackFile, withSecretStandIns, type LoadedSpec, type StackFile } from "../spec";
 
 export { PROJECT_ROOT };
@@ -35,7 +36,7 @@ export function loadOfflineStack(stack: string): OfflineStack {
         const known = listStacks();
         throw new Error(`no stack file ${path.relative(process.cwd(), file)}; stacks here: ${known.join(", ") || "(none)"}`);
     }
-    const parsed = readStackFile(fs.readFileSync(file, "utf8"), file);
+    const parsed = checkProjectConfig(stack, readStackFile(fs.readFileSync(file, "utf8"), file));
     const { values, filled } = withSecretStandIns(parsed.values);
     return { name: stack, file: parsed, values, standIns: [...parsed.encryptedPaths, ...filled], loaded: loadClusterSpec(values) };
 }

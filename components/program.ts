@@ -4,7 +4,7 @@
  * is what `pulumi up` registers.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadClusterSpec, PROJECT, SpecError, type Secrets } from "../spec";
+import { loadClusterSpec, projectConfigValues, SpecError, type Secrets } from "../spec";
 import { Cluster, type SecretInputs } from "./cluster";
 
 /**
@@ -19,14 +19,12 @@ export function tuneRuntime(): void {
     }
 }
 
-/** The stack's `clusters:` config values, keys without the namespace (objects arrive as JSON text). */
+/**
+ * The stack's `clusters:` config values, keys without the namespace (objects arrive as JSON text), plus
+ * keys of a near-miss namespace (`Clusters:`, `cluster:`) for the spec to refuse by name.
+ */
 export function projectConfig(): Record<string, unknown> {
-    const prefix = `${PROJECT}:`;
-    return Object.fromEntries(
-        Object.entries(pulumi.runtime.allConfig())
-            .filter(([key]) => key.startsWith(prefix))
-            .map(([key, value]) => [key.slice(prefix.length), value]),
-    );
+    return projectConfigValues(pulumi.runtime.allConfig()).values;
 }
 
 /** Every secret value becomes a Pulumi secret here, before anything else can see it. */

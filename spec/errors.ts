@@ -1,3 +1,5 @@
+import { MAX_REPORTED_ISSUES } from "./limits";
+
 /** One problem found in a stack file: where it is and what is allowed there. */
 export interface SpecIssue {
     /** Field path as a person writes it, e.g. `infrastructure.workerPools[1].count`. */
@@ -16,8 +18,13 @@ export class SpecError extends Error {
     }
 }
 
+/** Lists every problem up to MAX_REPORTED_ISSUES, then how many more there are (100,000 lines help no one). */
 export function formatIssues(issues: readonly SpecIssue[]): string {
-    const lines = issues.map((issue) => `  - ${issue.path || "(stack file)"}: ${issue.message}`);
+    const shown = issues.slice(0, MAX_REPORTED_ISSUES);
+    const lines = shown.map((issue) => `  - ${issue.path || "(stack file)"}: ${issue.message}`);
+    if (issues.length > shown.length) {
+        lines.push(`  … and ${issues.length - shown.length} more`);
+    }
     const noun = issues.length === 1 ? "problem" : "problems";
     return `The cluster spec has ${issues.length} ${noun}:\n${lines.join("\n")}`;
 }

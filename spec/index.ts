@@ -6,5 +6,6 @@ export * from "./topology";
 export * from "./versions";
 export { SERVICE_CATALOG, SERVICE_NAMES } from "./catalog";
 export { requiredSecrets, secretValue } from "./rules/secrets";
-export { readStackFile, OFFLINE_SECRET, PROJECT, type StackFile } from "./stackfile";
+export { readStackFile, projectConfigValues, OFFLINE_SECRET, PROJECT, type StackFile } from "./stackfile";
 export { withSecretStandIns } from "./offline";
+export * from "./limits";

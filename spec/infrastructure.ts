@@ -3,8 +3,10 @@
  */
 import { z } from "zod";
 import {
-    cidr, cloudId, dnsLabel, dnsName, hostOrAddress, ipv4, labelKey, labelValue, objectName, sshPublicKey, unixUser,
+    bounded, boundedRecord, cidr, cloudId, dnsLabel, dnsName, hostOrAddress, ipv4, labelKey, labelValue, objectName, ownKey,
+    sshPublicKey, unixUser,
 } from "./formats";
+import { MAX_CONTROL_PLANE_NODES, MAX_LIST, MAX_NODES, MAX_TEXT, MAX_WORKER_NODES, MAX_WORKER_POOLS } from "./limits";
 
 export const PROVIDERS = ["openstack", "vsphere", "harvester", "existing"] as const;
 
@@ -20,7 +22,7 @@ export const addressesSchema = z.union([
         /** Last address of the block (inclusive). */
         to: ipv4,
     }).strict(),
-    z.array(ipv4).min(1, "must list at least one address"),
+    z.array(ipv4).min(1, "must list at least one address").max(MAX_LIST.addresses),
 ]);
 
 export const dataVolumeSchema = z.object({
@@ -46,12 +48,12 @@ const nodeGroupFields = {
     /** Boot disk size in GiB. @default the size's `diskGiB`, or `openstack.bootVolume.sizeGiB` */
     diskGiB: z.number().int().min(10).max(65536).optional(),
     /** Extra data volumes attached to every node of the group. @default [] */
-    dataVolumes: z.array(dataVolumeSchema).default([]),
+    dataVolumes: z.array(dataVolumeSchema).max(MAX_LIST.dataVolumes).default([]),
 };
 
 export const controlPlaneSchema = z.object({
     /** Number of control-plane nodes (etcd members). Odd, and at least 3 in production. @default 3 */
-    count: z.number().int().min(1).max(9).default(3),
+    count: z.number().int().min(1).max(MAX_CONTROL_PLANE_NODES).default(3),
     ...nodeGroupFields,
 }).strict();
 
@@ -59,12 +61,12 @@ export const workerPoolSchema = z.object({
     /** Pool name; node names are `<cluster>-<pool>-<n>`. */
     name: dnsLabel,
     /** Number of nodes. Shrinking removes the highest-numbered nodes. */
-    count: z.number().int().min(0).max(1000),
+    count: z.number().int().min(0).max(MAX_WORKER_NODES),
     ...nodeGroupFields,
     /** Kubernetes labels put on every node of the pool. @default {} */
-    labels: z.record(labelKey, labelValue).default({}),
+    labels: boundedRecord(labelKey, labelValue, MAX_LIST.labels).default({}),
     /** Kubernetes taints put on every node of the pool. @default [] */
-    taints: z.array(taintSchema).default([]),
+    taints: z.array(taintSchema).max(MAX_LIST.taints).default([]),
     /** Spread the pool's VMs over hosts: none, soft (preferred) or hard (required). @default "none" */
     antiAffinity: z.enum(["none", "soft", "hard"]).default("none"),
 }).strict();
@@ -95,7 +97,7 @@ export const openstackSchema = z.object({
     /** Physical network of the VLAN segment when `network.vlan` is set. @default "physnet1" */
     physicalNetwork: objectName.default("physnet1"),
     /** Availability zones to spread nodes over, round-robin by node number within each pool. @default [] (Nova's choice) */
-    availabilityZones: z.array(objectName).default([]),
+    availabilityZones: z.array(objectName).max(MAX_LIST.availabilityZones).default([]),
     /** Boot volume (boot from volume). @default { sizeGiB: 40 } */
     bootVolume: z.object({
         sizeGiB: z.number().int().min(10).max(65536).default(40),
@@ -132,7 +134,7 @@ export const harvesterSchema = z.object({
     /** VM image: created from `url` when given, otherwise an existing image `name` is referenced. */
     image: z.object({
         name: dnsLabel,
-        url: z.string().regex(/^https?:\/\/[A-Za-z0-9._~:\/%+-]+$/, "must be an http(s) URL").optional(),
+        url: bounded(MAX_TEXT.url).regex(/^https?:\/\/[A-Za-z0-9._~:\/%+-]+$/, "must be an http(s) URL").optional(),
         /** Storage class the image is backed by. @default Harvester's default */
         storageClass: dnsLabel.optional(),
     }).strict(),
@@ -143,12 +145,12 @@ export const harvesterSchema = z.object({
         clusterNetwork: dnsLabel.default("mgmt"),
         /** Create the cluster network and its VLAN config with these uplink NICs (not for "mgmt"). */
         create: z.object({
-            uplinkNics: z.array(z.string().regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name")).min(1),
+            uplinkNics: z.array(bounded(15).regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name")).min(1).max(MAX_LIST.uplinkNics),
             mtu: z.number().int().min(576).max(9000).default(1500),
         }).strict().optional(),
     }).strict(),
     /** Guest interface name inside the VMs (for kube-vip). @default "enp1s0" */
-    guestInterface: z.string().regex(/^[a-z0-9]{1,15}$/).default("enp1s0"),
+    guestInterface: bounded(15).regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name").default("enp1s0"),
     /** IP pool for a Harvester load balancer in front of the API (`apiEndpoint.type: loadbalancer`). */
     loadBalancerPool: z.object({ from: ipv4, to: ipv4 }).strict().optional(),
 }).strict();
@@ -163,7 +165,7 @@ export const existingNodeSchema = z.object({
 }).strict();
 
 export const existingSchema = z.object({
-    nodes: z.array(existingNodeSchema).min(1, "must list at least one node"),
+    nodes: z.array(existingNodeSchema).min(1, "must list at least one node").max(MAX_NODES),
 }).strict();
 
 export const infrastructureSchema = z.object({
@@ -172,15 +174,15 @@ export const infrastructureSchema = z.object({
         /** User cloud-init creates and Ansible logs in as. @default "ubuntu" */
         user: unixUser.default("ubuntu"),
         /** Extra public keys authorized on every node, besides the cluster key the program generates. @default [] */
-        authorizedKeys: z.array(sshPublicKey).default([]),
+        authorizedKeys: z.array(sshPublicKey).max(MAX_LIST.authorizedKeys).default([]),
     }).strict().prefault({}),
     network: z.object({
         /** Node subnet. */
         subnet: cidr,
         gateway: ipv4,
-        dnsServers: z.array(ipv4).min(1, "must list at least one DNS server"),
+        dnsServers: z.array(ipv4).min(1, "must list at least one DNS server").max(MAX_LIST.dnsServers),
         /** @default ["0.pool.ntp.org", "1.pool.ntp.org"] */
-        ntpServers: z.array(hostOrAddress).min(1).default(["0.pool.ntp.org", "1.pool.ntp.org"]),
+        ntpServers: z.array(hostOrAddress).min(1).max(MAX_LIST.ntpServers).default(["0.pool.ntp.org", "1.pool.ntp.org"]),
         /** Virtual IP of the Kubernetes API (kube-vip, or the load balancer's VIP). */
         apiVip: ipv4.optional(),
         /**
@@ -188,7 +190,7 @@ export const infrastructureSchema = z.object({
          * network itself. "0.0.0.0/0" opens them to the world and must be written out explicitly.
          * @default []
          */
-        allowedCidrs: z.array(cidr).default([]),
+        allowedCidrs: z.array(cidr).max(MAX_LIST.allowedCidrs).default([]),
         /** VLAN ID of the node network (provider network on OpenStack, Harvester VM network). */
         vlan: z.number().int().min(1).max(4094).optional(),
         /** DNS domain of the nodes. @default "cluster.internal" */
@@ -202,12 +204,12 @@ export const infrastructureSchema = z.object({
         /** DNS name for the API; added to the API server certificate. */
         dnsName: dnsName.optional(),
         /** Guest interface kube-vip announces the VIP on. @default provider-specific (ens3, ens192, enp1s0) */
-        interface: z.string().regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name").optional(),
+        interface: bounded(15).regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name").optional(),
     }).strict().prefault({}),
     /** Control plane; not used with `provider: existing` (the node list says it). */
     controlPlane: controlPlaneSchema.optional(),
     /** Worker pools; not used with `provider: existing`. @default [] */
-    workerPools: z.array(workerPoolSchema).default([]),
+    workerPools: z.array(workerPoolSchema).max(MAX_WORKER_POOLS).default([]),
     bastion: z.object({
         /** Reach the nodes only through a bastion host. @default false */
         enabled: z.boolean().default(false),
@@ -217,7 +219,7 @@ export const infrastructureSchema = z.object({
         address: ipv4.optional(),
     }).strict().prefault({}),
     /** Sizes by name for vSphere and Harvester, merged over small/medium/large/xlarge. @default {} */
-    sizes: z.record(z.string().regex(/^[a-z0-9-]+$/), sizeSchema).default({}),
+    sizes: boundedRecord(ownKey(bounded(63).regex(/^[a-z0-9-]+$/, "must be lowercase letters, digits and '-'")), sizeSchema, MAX_LIST.sizes).default({}),
     openstack: openstackSchema.optional(),
     vsphere: vsphereSchema.optional(),
     harvester: harvesterSchema.optional(),

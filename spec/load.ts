@@ -3,10 +3,15 @@
  * problem. Pure: no Pulumi import, so the same function serves the program, the offline plan,
  * the policies and the tests.
  */
-import { SpecError, type SpecIssue } from "./errors";
+import { enforceBounds } from "./bounds";
+import { formatPath, SpecError, type SpecIssue } from "./errors";
+import { MAX_STACK_FILE_BYTES } from "./limits";
 import { toSpecIssues } from "./issues";
+import { repairForRules, type FailedValue } from "./repair";
+import * as backup from "./rules/backup";
 import { collect, type Rule } from "./rules/context";
 import * as gitops from "./rules/gitops";
+import * as paths from "./rules/paths";
 import * as network from "./rules/network";
 import * as provider from "./rules/provider";
 import * as secrets from "./rules/secrets";
@@ -14,16 +19,22 @@ import * as topology from "./rules/topology";
 import * as versions from "./rules/versions";
 import { clusterConfigSchema, CONFIG_KEYS, type ClusterConfig } from "./schema";
 import { resolveSpec, type ClusterSpec } from "./resolve";
+import { isNearMissNamespace, PROJECT } from "./stackfile";
 
 /** Every cross-field rule, in the order their messages read best. */
 export const RULES: readonly Rule[] = [
     topology.clusterNameIsNotReserved,
     provider.providerSectionMatches,
+    topology.clusterSizeIsBounded,
     topology.controlPlaneKeepsQuorum,
     topology.poolNamesAreUnique,
+    topology.existingPoolsHaveOneRole,
     topology.nodeNamesFit,
+    topology.dataVolumeNamesAreUnique,
     provider.sizesAreKnown,
     network.networksDoNotOverlap,
+    network.podRangesFitTheNodes,
+    network.serviceSubnetFits,
     network.addressesFitTheSubnet,
     network.allowedCidrsAreExplicit,
     provider.apiEndpointFitsProvider,
@@ -35,8 +46,11 @@ export const RULES: readonly Rule[] = [
     versions.oidcIsComplete,
     gitops.gitAuthMatchesUrl,
     gitops.sshKnownHostsGiven,
+    paths.gitopsPathFitsTheScaffold,
     gitops.servicesAreKnownAndComplete,
+    backup.scheduleNamesAreUnique,
     secrets.secretsArePresent,
+    secrets.secretsBelongToEnabledServices,
     topology.replacementsNameRealNodes,
 ];
 
@@ -49,30 +63,75 @@ export interface LoadedSpec {
 
 /**
  * Stack config values arrive as strings (objects as JSON). Keys are given without the `clusters:` namespace.
+ *
+ * Pulumi.yaml declares every key with `default: {}` (the engine refuses a stack that leaves out a
+ * declared key without a default), so the engine hands the program `{}` for every key a stack does not
+ * set. For `gitops` that is "no GitOps section": an empty section is the same as none.
  */
 export function decodeConfigValues(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
-    const decoded: Record<string, unknown> = {};
+    const decoded: [string, unknown][] = [];
     for (const [key, value] of Object.entries(raw)) {
-        if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+        let parsed = value;
+        if (typeof value === "string" && value.length <= MAX_STACK_FILE_BYTES && /^\s*[[{]/.test(value)) {
             try {
-                decoded[key] = JSON.parse(value);
-                continue;
+                parsed = JSON.parse(value);
             } catch {
-                // fall through: the schema reports the type
+                // keep the string: the schema reports the type
             }
         }
-        decoded[key] = value;
+        if (key === "gitops" && parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && Object.keys(parsed).length === 0) {
+            continue;
+        }
+        decoded.push([key, parsed]);
     }
-    return decoded;
+    // fromEntries defines own properties: a key named __proto__ cannot replace the object's prototype.
+    return Object.fromEntries(decoded);
+}
+
+/**
+ * Keys outside the spec's namespace that look like they were meant for it (`Clusters:operations`,
+ * `cluster:meta`): Pulumi never hands them to the program, so a setting such as `paused: true` would be
+ * lost without a word. They are refused by name.
+ */
+function namespaceIssues(input: Record<string, unknown>): { input: Record<string, unknown>; issues: SpecIssue[] } {
+    const issues: SpecIssue[] = [];
+    const kept: [string, unknown][] = [];
+    for (const [key, value] of Object.entries(input)) {
+        const colon = key.indexOf(":");
+        const namespace = colon < 0 ? "" : key.slice(0, colon);
+        const name = key.slice(colon + 1);
+        if (colon >= 0 && namespace === PROJECT && name === "") {
+            issues.push({ path: key, message: `names no key; write ${PROJECT}:<key> with one of: ${CONFIG_KEYS.join(", ")}` });
+        } else if (colon >= 0 && (namespace === PROJECT || isNearMissNamespace(namespace))) {
+            const target = namespace === PROJECT ? name : `${PROJECT}:${name}`;
+            issues.push({
+                path: key,
+                message: namespace === PROJECT
+                    ? `is not a key of the ${PROJECT}: namespace; allowed: ${CONFIG_KEYS.join(", ")}`
+                    : `has the namespace "${namespace}", which is not "${PROJECT}"; write ${target} (a key outside the ${PROJECT}: namespace is never read, so this setting would be lost)`,
+            });
+        } else {
+            kept.push([key, value]);
+        }
+    }
+    return { input: Object.fromEntries(kept), issues };
 }
 
 /** Validates the whole config and resolves it; throws SpecError with every problem at once. */
 export function loadClusterSpec(raw: Readonly<Record<string, unknown>>): LoadedSpec {
-    const input = decodeConfigValues(raw);
+    const namespaced = namespaceIssues(decodeConfigValues(raw));
+    const bounded = enforceBounds(namespaced.input);
+    const fileIssues = [...namespaced.issues, ...bounded.issues];
+    const input = bounded.input;
     const parsed = clusterConfigSchema.safeParse(input);
-    if (!parsed.success) {
-        const shapeIssues = sortIssues(toSpecIssues(parsed.error, clusterConfigSchema, input));
-        throw new SpecError([...shapeIssues, ...rulesDespiteShapeErrors(input, parsed.error.issues.map((i) => i.path), shapeIssues)]);
+    if (!parsed.success || fileIssues.length > 0) {
+        // A value set aside by a bound is reported once, by the bound, not again as "required".
+        const setAside = bounded.removed.map((path) => formatPath(path));
+        const shapeIssues = (parsed.success ? [] : toSpecIssues(parsed.error, clusterConfigSchema, input))
+            .filter((issue) => !setAside.some((path) => issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)));
+        const dropped = [...fileIssues, ...shapeIssues].map((issue) => issue.path);
+        const ruleIssues = rulesDespiteShapeErrors(input, parsed.success ? [] : failedValues(parsed.error.issues), dropped, bounded.removed);
+        throw new SpecError(sortIssues([...fileIssues, ...shapeIssues]).concat(ruleIssues));
     }
     const { errors, warnings } = collect(parsed.data, RULES);
     if (errors.length > 0) {
@@ -82,46 +141,53 @@ export function loadClusterSpec(raw: Readonly<Record<string, unknown>>): LoadedS
 }
 
 /**
- * So that one pass shows every problem: drop the values that failed their shape, and when what is left
- * (with defaults filling the gaps) parses, run the cross-field rules on it too. A rule finding that
- * names a dropped field is left out: it would be about the default, not about what the person wrote.
+ * The config the rules would see despite shape errors: every value that failed its shape set aside,
+ * required ones replaced by neutral stand-ins (spec/repair.ts). Undefined when nothing sensible is left.
+ * The offline plan uses it too, so it fills the secrets the stack really needs even when shapes are wrong.
  */
-function rulesDespiteShapeErrors(input: Record<string, unknown>, badPaths: readonly PropertyKey[][], shapeIssues: readonly SpecIssue[]): SpecIssue[] {
-    const repaired = structuredClone(input);
-    for (const path of badPaths) {
-        removeAt(repaired, path);
+export function configForRules(values: Readonly<Record<string, unknown>>): ClusterConfig | undefined {
+    const input = enforceBounds(namespaceIssues(decodeConfigValues(values)).input).input;
+    const parsed = clusterConfigSchema.safeParse(input);
+    if (parsed.success) {
+        return parsed.data;
     }
-    const retry = clusterConfigSchema.safeParse(repaired);
-    if (!retry.success) {
-        return [];
-    }
-    const dropped = shapeIssues.map((issue) => issue.path);
-    const mentionsDropped = (issue: SpecIssue) => dropped.some((path) => issue.path.startsWith(path) || path.startsWith(issue.path) || issue.message.includes(path));
-    return collect(retry.data, RULES).errors.filter((issue) => !mentionsDropped(issue));
+    return repairForRules(input, failedValues(parsed.error.issues))?.config;
 }
 
-function removeAt(target: unknown, path: readonly PropertyKey[]): void {
-    let current = target as Record<PropertyKey, unknown> | undefined;
-    for (const segment of path.slice(0, -1)) {
-        current = current?.[segment as string] as Record<PropertyKey, unknown> | undefined;
-        if (current === null || typeof current !== "object") return;
+/**
+ * So that one pass shows every problem: set aside the values that failed their shape, stand in for
+ * required ones, and run the cross-field rules on the result. A rule's findings are kept only when the
+ * rule read nothing that was set aside or stood in for, and do not name such a field: otherwise they
+ * would be about a default or a stand-in, not about what the person wrote.
+ */
+function rulesDespiteShapeErrors(
+    input: Record<string, unknown>, failed: readonly FailedValue[], dropped: readonly string[], setAside: readonly (readonly PropertyKey[])[],
+): SpecIssue[] {
+    const repaired = repairForRules(input, failed, setAside);
+    if (!repaired) {
+        return [];
     }
-    if (current && typeof current === "object" && path.length > 0) {
-        const last = path[path.length - 1] as string;
-        if (Array.isArray(current)) {
-            // Keep list positions stable so later paths still point at the same entries.
-            (current as unknown[])[Number(last)] = undefined;
-        } else {
-            delete current[last];
+    const mentionsDropped = (issue: SpecIssue) => dropped.some((path) => path !== "" && (issue.path.startsWith(path) || path.startsWith(issue.path) || issue.message.includes(path)));
+    const issues: SpecIssue[] = [];
+    for (const rule of RULES) {
+        const { errors, reads } = repaired.run(rule);
+        if (!reads.some((read) => repaired.isTainted(read))) {
+            issues.push(...errors.filter((issue) => !mentionsDropped(issue)));
         }
     }
+    return issues;
+}
+
+function failedValues(issues: readonly { path: PropertyKey[]; code: string; keys?: string[] }[]): FailedValue[] {
+    return issues.map((issue) => ({ path: issue.path, code: issue.code, keys: issue.code === "unrecognized_keys" ? issue.keys : undefined }));
 }
 
 /** Issues in stack-file order of the top-level keys, then by path. */
 function sortIssues(issues: SpecIssue[]): SpecIssue[] {
     const order = (path: string) => {
         const index = CONFIG_KEYS.indexOf(path.split(/[.[]/)[0] as keyof ClusterConfig);
-        return index < 0 ? CONFIG_KEYS.length : index;
+        return index < 0 ? -1 : index;
     };
     return [...issues].sort((a, b) => order(a.path) - order(b.path));
 }
+

@@ -4,8 +4,13 @@
  * fields to each other live in `rules/`.
  */
 import { z } from "zod";
-import { cidr, cron, dnsLabel, dnsName, duration, gitRef, gitUrl, repoPath, version } from "./formats";
+import { SERVICE_NAMES } from "./catalog";
+import {
+    bounded, boundedRecord, cidr, cron, dnsLabel, dnsName, duration, gitopsPath, gitRef, gitUrl, imageReference, knownHostsLine,
+    ownKey, repoPath, TEMPLATE_DELIMITERS, version,
+} from "./formats";
 import { infrastructureSchema, PROVIDERS } from "./infrastructure";
+import { MAX_LIST, MAX_NODES, MAX_SECRET_LENGTH, MAX_SERVICE_VALUES_ENTRIES, MAX_TEXT } from "./limits";
 
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -51,7 +56,7 @@ export const kubernetesSchema = z.object({
         /** Pod Security Admission level enforced by default. @default "baseline" */
         level: z.enum(["privileged", "baseline", "restricted"]).default("baseline"),
         /** Namespaces exempt from the default level. @default ["kube-system"] */
-        exemptNamespaces: z.array(dnsLabel).default(["kube-system"]),
+        exemptNamespaces: z.array(dnsLabel).max(MAX_LIST.namespaces).default(["kube-system"]),
     }).strict().prefault({}),
     /** API server audit log. @default true */
     auditLogging: z.boolean().default(true),
@@ -62,16 +67,16 @@ export const kubernetesSchema = z.object({
     oidc: z.object({
         /** @default false */
         enabled: z.boolean().default(false),
-        issuerUrl: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/-]*)?$/, "must be an https:// URL").optional(),
-        clientId: z.string().regex(/^[A-Za-z0-9._-]+$/, "may contain only letters, digits, '.', '_' and '-'").optional(),
+        issuerUrl: bounded(MAX_TEXT.url).regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/-]*)?$/, "must be an https:// URL").optional(),
+        clientId: bounded(255).regex(/^[A-Za-z0-9._-]+$/, "may contain only letters, digits, '.', '_' and '-'").optional(),
         /** @default "preferred_username" */
-        usernameClaim: z.string().regex(/^[A-Za-z0-9_]+$/).default("preferred_username"),
+        usernameClaim: bounded(64).regex(/^[A-Za-z0-9_]+$/, "may contain only letters, digits and '_'").default("preferred_username"),
         /** @default "oidc:" */
-        usernamePrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default("oidc:"),
+        usernamePrefix: bounded(64).regex(/^[A-Za-z0-9:_-]*$/, "may contain only letters, digits, ':', '_' and '-'").default("oidc:"),
         /** @default "groups" */
-        groupsClaim: z.string().regex(/^[A-Za-z0-9_]+$/).default("groups"),
+        groupsClaim: bounded(64).regex(/^[A-Za-z0-9_]+$/, "may contain only letters, digits and '_'").default("groups"),
         /** @default "oidc:" */
-        groupsPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default("oidc:"),
+        groupsPrefix: bounded(64).regex(/^[A-Za-z0-9:_-]*$/, "may contain only letters, digits, ':', '_' and '-'").default("oidc:"),
     }).strict().prefault({}),
 }).strict().prefault({});
 
@@ -82,14 +87,21 @@ export const kubespraySchema = z.object({
         /** Run Kubespray from a git checkout in a Python virtualenv, or from Kubespray's container image. @default "venv" */
         type: z.enum(["venv", "container"]).default("venv"),
         /** Container image when `type` is container. @default "quay.io/kubespray/kubespray:v<version>" */
-        image: z.string().regex(/^[a-z0-9.\/:_-]+(@sha256:[a-f0-9]{64})?$/, "must be an image reference").optional(),
+        image: imageReference.optional(),
         /** Directory (relative to the project) holding checkouts, virtualenvs and rendered inventories. @default ".kubespray" */
         workDir: repoPath.default(".kubespray"),
     }).strict().prefault({}),
     /** Extra Kubespray variables written to group_vars (never to a command line). @default {} */
-    extraVars: z.record(
-        z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be an Ansible variable name"),
-        z.union([z.string().max(1024), z.number(), z.boolean()]),
+    extraVars: boundedRecord(
+        ownKey(bounded(128).regex(/^[a-z_][a-z0-9_]*$/, "must be an Ansible variable name")),
+        z.union([
+            bounded(MAX_TEXT.extraVarValue).refine((value) => !TEMPLATE_DELIMITERS.test(value), {
+                message: "must not contain {{, {% or {#: Ansible would evaluate it as a template",
+            }),
+            z.number(),
+            z.boolean(),
+        ]),
+        MAX_LIST.extraVars,
     ).default({}),
 }).strict().prefault({});
 
@@ -100,15 +112,15 @@ export const gitopsSchema = z.object({
         /** @default "main" */
         branch: gitRef.default("main"),
         /** Path Flux syncs. @default "clusters/<cluster>" */
-        path: repoPath.optional(),
+        path: gitopsPath.optional(),
     }).strict(),
     auth: z.object({
         /** token for https URLs (secret `secrets.gitToken`), ssh for ssh URLs (deploy key generated, or `secrets.gitSshPrivateKey`). @default matches the URL */
         method: z.enum(["token", "ssh"]).optional(),
         /** known_hosts lines for the Git host of an ssh URL. @default GitHub's published host keys for github.com */
-        knownHosts: z.array(z.string().regex(/^[A-Za-z0-9.,:\[\]-]+ (ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+\/=]+$/, "must be a known_hosts line: host key-type key")).optional(),
+        knownHosts: z.array(knownHostsLine).max(MAX_LIST.knownHosts).optional(),
         /** User name sent with the token. @default "git" */
-        username: z.string().regex(/^[A-Za-z0-9._-]+$/).default("git"),
+        username: bounded(64).regex(/^[A-Za-z0-9._-]+$/, "may contain only letters, digits, '.', '_' and '-'").default("git"),
     }).strict().prefault({}),
     base: z.object({
         /** @default "https://github.com/opencenter-cloud/openCenter-gitops-base.git" */
@@ -135,8 +147,11 @@ export const serviceSchema = z.object({
     enabled: z.boolean().optional(),
     /** Base-repository tag for this service only. @default `gitops.base.release` */
     release: gitRef.optional(),
-    /** Plain Helm values override (secret values go to `secrets.services.<name>`). @default {} */
-    values: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Plain Helm values override (secret values go to `secrets.services.<name>`). Bounded so that the
+     * values Secret stays under Kubernetes' 1 MiB (spec/limits.ts). @default {}
+     */
+    values: boundedRecord(bounded(1024), z.unknown(), MAX_SERVICE_VALUES_ENTRIES).default({}),
 }).strict();
 
 export const backupSchema = z.object({
@@ -144,11 +159,11 @@ export const backupSchema = z.object({
     enabled: z.boolean().default(false),
     storage: z.object({
         /** S3-compatible bucket (Swift's S3 API works). */
-        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+        bucket: bounded(63).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
         /** @default "us-east-1" */
-        region: z.string().regex(/^[a-z0-9-]+$/).default("us-east-1"),
+        region: bounded(64).regex(/^[a-z0-9-]+$/, "may contain only lowercase letters, digits and '-'").default("us-east-1"),
         /** Endpoint URL for non-AWS object stores. */
-        s3Url: z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/-]*)?$/, "must be an http(s) URL").optional(),
+        s3Url: bounded(MAX_TEXT.url).regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/-]*)?$/, "must be an http(s) URL").optional(),
     }).strict().optional(),
     /** @default [{ name: "daily", cron: "0 1 * * *", ttl: "720h" }] */
     schedules: z.array(z.object({
@@ -157,10 +172,10 @@ export const backupSchema = z.object({
         /** How long backups are kept. @default "720h" */
         ttl: duration.default("720h"),
         /** @default ["*"] */
-        includedNamespaces: z.array(z.union([z.literal("*"), dnsLabel])).default(["*"]),
+        includedNamespaces: z.array(z.union([z.literal("*"), dnsLabel])).max(MAX_LIST.namespaces).default(["*"]),
         /** @default [] */
-        excludedNamespaces: z.array(dnsLabel).default([]),
-    }).strict()).default([{ name: "daily", cron: "0 1 * * *", ttl: "720h", includedNamespaces: ["*"], excludedNamespaces: [] }]),
+        excludedNamespaces: z.array(dnsLabel).max(MAX_LIST.namespaces).default([]),
+    }).strict()).max(MAX_LIST.schedules).default([{ name: "daily", cron: "0 1 * * *", ttl: "720h", includedNamespaces: ["*"], excludedNamespaces: [] }]),
     /** Take an etcd snapshot on every control-plane node before Kubespray upgrades. @default true */
     etcdSnapshotBeforeUpgrade: z.boolean().default(true),
 }).strict().prefault({});
@@ -171,19 +186,21 @@ export const operationsSchema = z.object({
     /** Refuse `pulumi up` (preview still works). @default false */
     paused: z.boolean().default(false),
     /** Shown when `pulumi up` refuses because of `paused`. */
-    pausedReason: z.string().max(500).optional(),
+    pausedReason: bounded(MAX_TEXT.pausedReason)
+        .refine((reason) => !/[\u0000-\u001f\u007f]/.test(reason), { message: "must be one line of printable text (it is printed when pulumi up refuses)" })
+        .optional(),
     /** Windows (UTC) in which disruptive steps may run. Empty means any time. @default [] */
     maintenanceWindows: z.array(z.object({
-        days: z.array(z.enum(WEEKDAYS)).min(1),
+        days: z.array(z.enum(WEEKDAYS)).min(1).max(7),
         /** Start time HH:MM (UTC). */
-        start: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "must be HH:MM in 24-hour UTC"),
+        start: bounded(5).regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "must be HH:MM in 24-hour UTC"),
         durationMinutes: z.number().int().min(15).max(1440),
-    }).strict()).default([]),
+    }).strict()).max(MAX_LIST.maintenanceWindows).default([]),
     /** Acknowledges one disruptive operation outside a window: the token `pulumi up` printed for it. */
-    breakGlass: z.string().regex(/^[a-z0-9-]+$/, "must be the token printed for the operation").optional(),
+    breakGlass: bounded(128).regex(/^[a-z0-9-]+$/, "must be the token printed for the operation").optional(),
     upgrade: z.object({
         /** Workers upgraded at once: a count or a percentage. @default "20%" */
-        workerBatch: z.union([z.number().int().min(1), z.string().regex(/^([1-9][0-9]?|100)%$/, "must be a percentage such as 20%")]).default("20%"),
+        workerBatch: z.union([z.number().int().min(1).max(MAX_NODES), bounded(4).regex(/^([1-9][0-9]?|100)%$/, "must be a percentage such as 20%")]).default("20%"),
     }).strict().prefault({}),
     drain: z.object({
         /** @default 300 */
@@ -199,9 +216,9 @@ export const operationsSchema = z.object({
         /** @default 90 */
         ageDays: z.number().int().min(1).max(3650).default(90),
         /** Bump to rotate the SSH key now. @default 0 */
-        sshGeneration: z.number().int().min(0).default(0),
+        sshGeneration: z.number().int().min(0).max(1_000_000).default(0),
         /** Bump to rotate the age identity now. @default 0 */
-        ageGeneration: z.number().int().min(0).default(0),
+        ageGeneration: z.number().int().min(0).max(1_000_000).default(0),
     }).strict().prefault({}),
     drift: z.object({
         /** @default "0 6 * * *" */
@@ -210,21 +227,37 @@ export const operationsSchema = z.object({
         autoRemediate: z.boolean().default(false),
     }).strict().prefault({}),
     /** Node names to drain, remove, recreate and rejoin, with a generation bumped per request. @default [] */
-    replaceNodes: z.array(z.object({ node: dnsLabel, generation: z.number().int().min(1) }).strict()).default([]),
+    replaceNodes: z.array(z.object({ node: dnsLabel, generation: z.number().int().min(1).max(1_000_000) }).strict()).max(MAX_LIST.replaceNodes).default([]),
     /** Pulumi Deployments agent pool for on-prem targets. */
-    agentPoolId: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+    agentPoolId: bounded(128).regex(/^[A-Za-z0-9-]+$/).optional(),
 }).strict().prefault({});
+
+/** A secret value: a string (digits set with `pulumi config set --path` arrive as numbers: add `--type string`). */
+const secretString = bounded(MAX_SECRET_LENGTH).min(1, "must not be empty");
+
+/** Name of a catalog service, as a map key (`services.<name>`, `secrets.services.<name>`). */
+const serviceKey = ownKey(bounded(63), `is not a known service; allowed: ${SERVICE_NAMES.join(", ")}`);
+
+/**
+ * Name of a service's secret value. Dots place the value at a nested Helm path (`secrets.a.b`), so
+ * each dotted segment is checked: none may be an inherited JavaScript name such as `__proto__`.
+ */
+const secretValueKey = bounded(253)
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be a name of letters, digits, '_' and '-', with '.' between nested names")
+    .refine((key) => !key.split(".").some((segment) => ["__proto__", "prototype", "constructor"].includes(segment) || Object.hasOwn(Object.prototype, segment)), {
+        message: "must not use a name every JavaScript object already has (__proto__, constructor, prototype, toString…) as a segment",
+    });
 
 /** Secret values: read from `clusters:secrets`, which `pulumi config set --secret --path` writes. */
 export const secretsSchema = z.object({
-    gitToken: z.string().min(1).optional(),
-    gitSshPrivateKey: z.string().min(1).optional(),
-    baseRepoToken: z.string().min(1).optional(),
-    harvesterKubeconfig: z.string().min(1).optional(),
-    sshPrivateKey: z.string().min(1).optional(),
-    backupAccessKeyId: z.string().min(1).optional(),
-    backupSecretAccessKey: z.string().min(1).optional(),
-    services: z.record(dnsLabel, z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.string())).default({}),
+    gitToken: secretString.optional(),
+    gitSshPrivateKey: secretString.optional(),
+    baseRepoToken: secretString.optional(),
+    harvesterKubeconfig: secretString.optional(),
+    sshPrivateKey: secretString.optional(),
+    backupAccessKeyId: secretString.optional(),
+    backupSecretAccessKey: secretString.optional(),
+    services: boundedRecord(serviceKey, boundedRecord(secretValueKey, secretString, MAX_LIST.serviceSecrets), MAX_LIST.services).default({}),
 }).strict().prefault({});
 
 export const clusterConfigSchema = z.object({
@@ -233,7 +266,7 @@ export const clusterConfigSchema = z.object({
     infrastructure: infrastructureSchema,
     kubespray: kubespraySchema,
     gitops: gitopsSchema.optional(),
-    services: z.record(z.string(), serviceSchema).default({}),
+    services: boundedRecord(serviceKey, serviceSchema, MAX_LIST.services).default({}),
     backup: backupSchema,
     operations: operationsSchema,
     secrets: secretsSchema,

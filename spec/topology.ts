@@ -170,7 +170,14 @@ function sortControlPlaneFirst(nodes: PlannedNode[]): PlannedNode[] {
     return [...nodes.filter((n) => n.role === "control-plane"), ...nodes.filter((n) => n.role === "worker")];
 }
 
-/** CPU, memory and disk of a size name on providers that take numbers rather than flavors. */
+/**
+ * CPU, memory and disk of a size name on providers that take numbers rather than flavors. Own keys
+ * only: a size called `constructor` or `toString` must not find what every object inherits.
+ */
 export function resolveSize(config: ClusterConfig, size: string): { cpus: number; memoryGiB: number; diskGiB: number } | undefined {
-    return config.infrastructure.sizes[size] ?? DEFAULT_SIZES[size];
+    const { sizes } = config.infrastructure;
+    if (Object.hasOwn(sizes, size)) {
+        return sizes[size];
+    }
+    return Object.hasOwn(DEFAULT_SIZES, size) ? DEFAULT_SIZES[size] : undefined;
 }

@@ -32,6 +32,59 @@ export function networksDoNotOverlap(ctx: RuleContext): void {
     }
 }
 
+/** Calico's IPAM block size as Kubespray configures it (calico_pool_blocksize in roles/network_plugin/calico_defaults). */
+export const CALICO_BLOCK_PREFIX = 26;
+
+/**
+ * Every node needs its own share of the pod subnet. With Calico, Kubespray turns off the controller
+ * manager's node CIDRs (allocate-node-cidrs: false in its kubeadm config) and Calico hands each node
+ * /26 blocks: the subnet must hold a block per node. With the other plugins the controller manager gives
+ * every node a /nodePrefix (node-cidr-mask-size), and Kubespray asserts there is one per node and that
+ * the kubelet's 110 pods fit in it (roles/validate_inventory/tasks/main.yml in Kubespray v2.31.0).
+ */
+export function podRangesFitTheNodes(ctx: RuleContext): void {
+    const { podSubnet, nodePrefix, network } = ctx.config.kubernetes;
+    const podBits = Number(podSubnet.split("/")[1]);
+    const nodes = poolsOf(ctx.config).reduce((sum, pool) => sum + pool.count, 0);
+    if (network.plugin === "calico") {
+        const blocks = podBits <= CALICO_BLOCK_PREFIX ? 2 ** (CALICO_BLOCK_PREFIX - podBits) : 0;
+        if (blocks < nodes) {
+            ctx.error("kubernetes.podSubnet", `${podSubnet} holds ${blocks} of Calico's /${CALICO_BLOCK_PREFIX} address blocks, but the cluster has ${nodes} nodes and Calico gives every node its own block; widen the pod subnet`);
+        }
+        return;
+    }
+    if (nodePrefix <= podBits) {
+        return; // networksDoNotOverlap reports it
+    }
+    const ranges = 2 ** (nodePrefix - podBits);
+    if (ranges < nodes) {
+        ctx.error("kubernetes.nodePrefix", `/${nodePrefix} ranges of kubernetes.podSubnet ${podSubnet} give ${ranges} nodes a pod range, but the cluster has ${nodes} nodes; every node needs its own range (shorten nodePrefix or widen the pod subnet)`);
+    }
+    if (110 > 2 ** (32 - nodePrefix) - 2) {
+        ctx.error("kubernetes.nodePrefix", `/${nodePrefix} holds ${2 ** (32 - nodePrefix) - 2} pod addresses per node, fewer than the kubelet's 110 pods; with ${network.plugin} Kubespray requires at most /25`);
+    }
+}
+
+/** Smallest service subnet: see serviceSubnetFits. */
+export const MIN_SERVICE_SUBNET_PREFIX = 24;
+
+/**
+ * The service subnet holds one address per Service. Kubespray gives the API's Service the first
+ * address and CoreDNS the third (kube_apiserver_ip and skydns_server in roles/kubespray_defaults), and
+ * the platform's services each create several Services, so a range smaller than a /24 (254 addresses)
+ * runs out. kube-apiserver refuses a range wider than /12 ("specified --service-cluster-ip-range is too
+ * large", cmd/kube-apiserver/app/options/validation.go).
+ */
+export function serviceSubnetFits(ctx: RuleContext): void {
+    const { serviceSubnet } = ctx.config.kubernetes;
+    const prefix = Number(serviceSubnet.split("/")[1]);
+    if (prefix > MIN_SERVICE_SUBNET_PREFIX) {
+        ctx.error("kubernetes.serviceSubnet", `${serviceSubnet} holds ${Math.max(0, 2 ** (32 - prefix) - 2)} Service addresses; use /${MIN_SERVICE_SUBNET_PREFIX} or wider: Kubespray takes the first address for the API and the third for CoreDNS, and every Service of the platform and its applications needs one`);
+    } else if (prefix < 12) {
+        ctx.error("kubernetes.serviceSubnet", `${serviceSubnet} is wider than kube-apiserver accepts; the prefix must be /12 or longer`);
+    }
+}
+
 /** Checks one address against the node subnet; returns a problem or undefined. */
 function addressProblem(address: string, subnet: string, gateway: string): string | undefined {
     const range = cidrRange(subnet);
@@ -59,6 +112,12 @@ export function addressesFitTheSubnet(ctx: RuleContext): void {
         ctx.error("infrastructure.network.gateway", `${network.gateway} must be a host address inside the node subnet ${network.subnet}`);
     }
     const owners = new Map<string, string>();
+    // DNS servers are other hosts: no node, VIP or bastion may take their address (the gateway may be one).
+    network.dnsServers.forEach((server, i) => {
+        if (!owners.has(server)) {
+            owners.set(server, `the DNS server infrastructure.network.dnsServers[${i}]`);
+        }
+    });
     const claim = (address: string, owner: string, path: string) => {
         const previous = owners.get(address);
         if (previous) {
@@ -99,12 +158,17 @@ export function addressesFitTheSubnet(ctx: RuleContext): void {
             claim(network.apiVip, "the API VIP (infrastructure.network.apiVip)", "infrastructure.network.apiVip");
         }
     }
-    if (bastion.enabled && bastion.address && provider === "openstack") {
-        const problem = addressProblem(bastion.address, network.subnet, network.gateway);
+    if (bastion.enabled && bastion.address) {
+        const problem = provider === "openstack" ? addressProblem(bastion.address, network.subnet, network.gateway) : undefined;
+        const value = ipv4ToInt(bastion.address);
+        const inBlock = blocks.find((b) => overlaps(b.range, { first: value, last: value }));
         if (problem) {
             ctx.error("infrastructure.bastion.address", problem);
+        } else if (inBlock) {
+            ctx.error("infrastructure.bastion.address", `${bastion.address} lies inside ${inBlock.path}, which is reserved for nodes; give the bastion an address outside every pool's block`);
+        } else {
+            claim(bastion.address, "the bastion (infrastructure.bastion.address)", "infrastructure.bastion.address");
         }
-        claim(bastion.address, "the bastion (infrastructure.bastion.address)", "infrastructure.bastion.address");
     }
     const lbPool = ctx.config.infrastructure.harvester?.loadBalancerPool;
     if (lbPool) {

@@ -1,5 +1,5 @@
 /** Secrets the enabled features need: present, and not a placeholder. */
-import { SERVICE_CATALOG } from "../catalog";
+import { SERVICE_CATALOG, SERVICE_NAMES } from "../catalog";
 import { gitUrlScheme } from "../formats";
 import type { ClusterConfig } from "../schema";
 import type { RuleContext } from "./context";
@@ -62,5 +62,21 @@ export function secretsArePresent(ctx: RuleContext): void {
     const gitops = ctx.config.gitops;
     if (ctx.config.secrets.gitSshPrivateKey && gitops && gitUrlScheme(gitops.repository.url) === "https") {
         ctx.error("secrets.gitSshPrivateKey", "is only used with an ssh gitops.repository.url; this one is https");
+    }
+}
+
+/**
+ * Secret values for a service that does not exist or is not enabled would never reach anything: the
+ * person meant another service, or forgot to enable it. Either way they are told, by name only.
+ */
+export function secretsBelongToEnabledServices(ctx: RuleContext): void {
+    const enabled = new Set(enabledServices(ctx.config));
+    for (const service of Object.keys(ctx.config.secrets.services).sort()) {
+        const path = `secrets.services.${service}`;
+        if (!Object.hasOwn(SERVICE_CATALOG, service)) {
+            ctx.error(path, `is not a known service; allowed: ${SERVICE_NAMES.join(", ")}`);
+        } else if (!enabled.has(service)) {
+            ctx.error(path, `holds secret values, but services.${service} is not enabled${ctx.config.gitops ? "" : " (there is no gitops section)"}; enable it, or remove them: pulumi config rm --path '${path}'`);
+        }
     }
 }

@@ -28,7 +28,10 @@ describe("npm run plan", () => {
         ].join("\n"));
         const result = runPlan("zz-broken-test");
         assert.strictEqual(result.status, 1, result.stderr);
-        assert.match(result.stderr, /stacks\/Pulumi\.zz-broken-test\.yaml: The cluster spec has 3 problems:/);
+        // A malformed meta.name no longer hides the rules that relate fields (issue 15 item 16).
+        assert.match(result.stderr, /stacks\/Pulumi\.zz-broken-test\.yaml: The cluster spec has 5 problems:/);
+        assert.match(result.stderr, /- infrastructure\.controlPlane\.count: is 2; the control plane carries etcd and must be odd/);
+        assert.match(result.stderr, /- kubernetes\.version: 1\.20\.1 is not installable by Kubespray 2\.31\.0/);
         assert.match(result.stderr, /- meta\.name: must be a DNS-1123 label/);
         assert.match(result.stderr, /- meta\.environment: is "prod"; allowed: dev, staging, production/);
         assert.match(result.stderr, /- kubernetes\.podSubnet: must have a prefix length from 0 to 32/);
