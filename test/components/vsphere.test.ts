@@ -62,13 +62,16 @@ describe("vSphere infrastructure", () => {
         const before = await runStack("prod-vsphere");
         const after = await runConfig(withValue(loadOfflineStack("prod-vsphere").values, "infrastructure.workerPools[1].count", 3), { stack: "prod-vsphere" });
         const diff = diffRuns(before, after, infrastructureOnly);
-        assert.deepStrictEqual([diff.added.map(urnName), diff.removed, diff.changed], [["prod-vs-ingress-3"], [], []]);
+        assert.deepStrictEqual([diff.added.map(urnName), diff.removed, diff.changed], [["prod-vs-ingress-3-pins", "prod-vs-ingress-3"], [], []]);
     });
 
-    it("recreates a replaced VM through its replace trigger", async () => {
+    it("recreates a replaced VM through its identity", async () => {
+        const before = await runConfig(vsphereConfig());
         const run = await runConfig(withValue(vsphereConfig(), "operations.replaceNodes", [{ node: "t2-cp-2", generation: 3 }]));
         const vm = named(run, VM, "t2-cp-2");
         assert.strictEqual(vm.rawInputs.replaceTrigger, "generation-3");
+        assert.notStrictEqual(vm.options.replacementTrigger, named(before, VM, "t2-cp-2").options.replacementTrigger);
         assert.strictEqual(vm.options.deleteBeforeReplace, true);
+        assert.deepStrictEqual(vm.options.ignoreChanges, []);
     });
 });
