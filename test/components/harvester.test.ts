@@ -86,6 +86,11 @@ describe("Harvester infrastructure", () => {
         assert.strictEqual(JSON.parse(nad.spec.config).vlan, 100);
         const lb = objectOf(objects.find((r) => r.type.endsWith(":LoadBalancer"))!.rawInputs);
         assert.deepStrictEqual(lb.spec.listeners, [{ name: "kube-api", port: 6443, protocol: "TCP", backendPort: 6443 }]);
+        // The load balancer takes the next free address of its pool, so the pool is exactly apiVip: the
+        // address Kubespray, the certificates and the kubeconfig use (issue #14).
+        const pool = objectOf(objects.find((r) => r.type.endsWith(":IPPool"))!.rawInputs);
+        assert.deepStrictEqual([lb.spec.ipam, lb.spec.ipPool], ["pool", pool.metadata.name]);
+        assert.deepStrictEqual(pool.spec.ranges, [{ subnet: "10.10.12.0/22", rangeStart: "10.10.12.230", rangeEnd: "10.10.12.230", gateway: "10.10.12.1" }]);
     });
 
     it("growing a pool adds only that pool's VM and secret", async () => {

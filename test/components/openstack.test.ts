@@ -117,6 +117,11 @@ describe("OpenStack infrastructure", () => {
         assert.strictEqual(ofType(run, "openstack:loadbalancer/monitor:Monitor").length, 1);
         assert.ok(!run.resources.some((r) => r.name.endsWith("-api-vip")), "no kube-vip port");
         assert.ok(ofType(run, T.port).every((p) => (p.inputs as any).allowedAddressPairs === undefined));
+        // Octavia reaches the members from the node subnet (the amphora's port there; the OVN provider's
+        // ovn-lb-hm port for health checks), and the OVN provider keeps the client's address, which the
+        // allowed CIDRs (here none beyond the subnet) cover: the API rules stay exactly these.
+        const api = ofType(run, T.rule).map((r) => r.inputs as any).filter((r) => r.portRangeMin === 6443);
+        assert.deepStrictEqual(api.map((r) => [r.remoteIpPrefix, r.portRangeMax]), [["10.0.0.0/24", 6443]]);
     });
 
     it("adds a floating IP and a Designate record for the API when asked", async () => {
