@@ -76,7 +76,8 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
             });
             machines[node.name] = [vm];
             args.lifecycle?.after(node, [vm]);
-            vmsByPool.set(node.pool, [...(vmsByPool.get(node.pool) ?? []), vm]);
+            vmsByPool.set(node.pool, vmsByPool.get(node.pool) ?? []);
+            vmsByPool.get(node.pool)!.push(vm);
         }
         for (const rule of antiAffinityRules(spec)) {
             const vms = vmsByPool.get(rule.pool) ?? [];
