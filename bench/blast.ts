@@ -14,8 +14,11 @@ export interface BlastRadius {
 
 const get = (value: unknown, path: string): unknown => path.split(".").reduce<any>((v, k) => v?.[k], value);
 
-/** A changed resource is replaced when a replace-on-change property or its replace trigger differs. */
+/** A changed resource is replaced when its replacementTrigger option, a replace-on-change property or its replace trigger differs. */
 function replaced(before: RecordedResource, after: RecordedResource): boolean {
+    if (JSON.stringify(before.options.replacementTrigger) !== JSON.stringify(after.options.replacementTrigger)) {
+        return true;
+    }
     const paths = [...after.options.replaceOnChanges, "replaceTrigger"];
     return paths.some((p) => JSON.stringify(get(before.rawInputs, p)) !== JSON.stringify(get(after.rawInputs, p)));
 }

@@ -15,6 +15,7 @@
  */
 import { createHash } from "crypto";
 import { nodeResources, type ClusterSpec, type PlannedNode } from "../spec";
+import { availabilityZone, networkIdentity, serverGroupPolicy } from "./openstack/placement";
 
 export interface MachineIdentity {
     readonly replace: Readonly<Record<string, unknown>>;
@@ -38,6 +39,21 @@ export function identityHash(value: unknown): string {
     return createHash("sha256").update(sortedJson(value)).digest("hex").slice(0, 16);
 }
 
+/**
+ * The identity of a node's machine. Each provider derives every replacement-forcing input of its
+ * machine resources from `replace` (or pins it in the node's pins Stash, or leaves it unset), and
+ * replaces the machine through `replacementTrigger: identityHash(replace)`: see
+ * test/components/replacement.test.ts for the enumeration of those inputs and their sources.
+ *
+ * - OpenStack: image name, boot volume (size, type), zone, server-group policy, node network,
+ *   data volumes, generation. Restart: the flavor (Nova resizes, which reboots the server).
+ * - vSphere: template name, every `clone` option (`linkedClone`), boot disk, data volumes,
+ *   generation. Restart: CPUs, memory (the provider powers the VM off when it cannot hot-add).
+ * - Harvester: image name, namespace, VM network, data-disk storage class, boot disk, data
+ *   volumes, generation. Restart: CPUs, memory, applied by KubeVirt to the next VM instance: a
+ *   power-off from inside the guest starts one (the VM's runStrategy is `Always`).
+ * - Existing hosts: the generation only (nothing to replace but the node's membership).
+ */
 export function machineIdentity(spec: ClusterSpec, node: PlannedNode): MachineIdentity {
     const infra = spec.infrastructure;
     switch (infra.provider) {
@@ -47,6 +63,10 @@ export function machineIdentity(spec: ClusterSpec, node: PlannedNode): MachineId
                 replace: {
                     image: os.image,
                     bootDiskGiB: node.diskGiB ?? os.bootVolume.sizeGiB,
+                    bootVolumeType: os.bootVolume.type,
+                    availabilityZone: availabilityZone(spec, node),
+                    serverGroupPolicy: serverGroupPolicy(spec, node),
+                    network: networkIdentity(spec),
                     dataVolumes: node.dataVolumes,
                     generation: node.generation,
                 },
@@ -56,16 +76,32 @@ export function machineIdentity(spec: ClusterSpec, node: PlannedNode): MachineId
         }
         case "vsphere": {
             const size = nodeResources(spec, node);
+            const vs = infra.vsphere!;
             return {
-                replace: { template: infra.vsphere!.template, diskGiB: size.diskGiB, dataVolumes: node.dataVolumes, generation: node.generation },
+                replace: {
+                    template: vs.template,
+                    linkedClone: vs.linkedClone,
+                    diskGiB: size.diskGiB,
+                    dataVolumes: node.dataVolumes,
+                    generation: node.generation,
+                },
                 restart: { cpus: size.cpus, memoryGiB: size.memoryGiB },
                 restartAppliedBy: "provider",
             };
         }
         case "harvester": {
             const size = nodeResources(spec, node);
+            const h = infra.harvester!;
             return {
-                replace: { image: infra.harvester!.image.name, diskGiB: size.diskGiB, dataVolumes: node.dataVolumes, generation: node.generation },
+                replace: {
+                    image: h.image.name,
+                    namespace: h.namespace,
+                    network: h.network.name,
+                    dataStorageClass: h.image.storageClass,
+                    diskGiB: size.diskGiB,
+                    dataVolumes: node.dataVolumes,
+                    generation: node.generation,
+                },
                 restart: { cpus: size.cpus, memoryGiB: size.memoryGiB },
                 restartAppliedBy: "guest-poweroff",
             };

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../spec";
+import { identityHash, machineIdentity } from "./machine-identity";
 
 export interface NodeSet {
     /** Every node with its name, role, pool and address (known from the spec, never from a cloud). */
@@ -76,4 +77,57 @@ export function nodeSetOf(spec: ClusterSpec, access: NodeAccess, machines: Recor
         sshUser: spec.infrastructure.ssh.user,
         machines,
     };
+}
+
+/**
+ * The Pulumi CLI this program needs: its engine must honour the `replacementTrigger` resource option
+ * (engine support pulumi/pulumi#20936, first released with the 3.212.0 SDKs) and know `pulumi:index:Stash`.
+ * An older engine would silently ignore the trigger, so a planned replacement would never happen.
+ */
+export const REQUIRED_PULUMI_VERSION = ">=3.212.0";
+
+let engineChecked: Promise<void> | undefined;
+
+/** Refuses to run on an engine that would ignore replacement triggers (a no-op under the mock runtime). */
+function requireEngine(): Promise<void> {
+    engineChecked ??= pulumi.runtime.requirePulumiVersion(REQUIRED_PULUMI_VERSION).catch((error: unknown) => {
+        throw new Error(`This program needs the Pulumi CLI ${REQUIRED_PULUMI_VERSION} (machine replacements use the replacementTrigger resource option): ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return engineChecked;
+}
+
+/**
+ * How a node's machine is replaced: exactly when the hash of its identity's `replace` values changes
+ * (`replacementTrigger`, compared by the engine with the value recorded in state, so a refresh or a
+ * console edit can never fire it; going from no trigger to a trigger replaces nothing), deleting the
+ * old machine first so the new one takes the same name and address.
+ */
+export function machineReplacement(spec: ClusterSpec, node: PlannedNode): { readonly trigger: string; readonly options: pulumi.CustomResourceOptions } {
+    const trigger = identityHash(machineIdentity(spec, node).replace);
+    return { trigger, options: { replacementTrigger: trigger, deleteBeforeReplace: true } };
+}
+
+/** Values to pin: each may still be an Output. */
+export type PinInputs<T> = pulumi.Input<{ [K in keyof T]: pulumi.Input<T[K]> }>;
+
+/** The values a machine was made with, as recorded in its pins Stash. */
+export interface PinnedValues<T> {
+    /** The identity hash the values were resolved for. */
+    readonly identity: string;
+    readonly values: T;
+}
+
+/**
+ * Pins values a machine is made from but that the program does not decide (IDs found by name, the
+ * rendered cloud-init with the keys of the day): a `pulumi.Stash` keeps the first value it was given,
+ * and is replaced, so resolves again, only when the machine's identity changes. A re-published image,
+ * a re-imported template or a rotated key therefore never changes a machine behind the program's
+ * back, while a planned replacement (and every new node) takes the values current at that moment.
+ */
+export function pinMachineInputs<T>(name: string, trigger: string, values: PinInputs<T>, opts: pulumi.CustomResourceOptions): pulumi.Output<T> {
+    const resolvedValues = pulumi.output(values as pulumi.Input<unknown>) as pulumi.Output<unknown>;
+    const input = pulumi.all([requireEngine().then(() => trigger), resolvedValues])
+        .apply(([identity, resolved]): PinnedValues<unknown> => ({ identity, values: resolved }));
+    const stash = new pulumi.Stash(`${name}-pins`, { input }, { ...opts, replacementTrigger: trigger });
+    return (stash.output as pulumi.Output<PinnedValues<T>>).apply((pinned) => pinned.values);
 }

@@ -15,6 +15,35 @@ function floatingAddress(name: string): string {
     return `198.51.100.${(parseInt(digest(name, 4), 16) % 250) + 2}`;
 }
 
+/**
+ * What the offline "cloud" and "state" hold beyond the stack file, for tests that replay Day-2 events:
+ * - `lookupRevision`: salts the IDs that lookups by name return (an image re-published, a template
+ *   re-imported under the same name); "" is the original;
+ * - `priorStashes`: the recorded state of `pulumi.Stash` resources by resource name, as a previous
+ *   `pulumi up` left it. A Stash keeps the first value it was given (its `output`) until it is replaced;
+ *   the program replaces a machine's pins when the machine's identity changes, which the pins record
+ *   as `identity`, so the mock returns the prior output while that identity is unchanged, as the engine would.
+ * Reset with resetOfflineWorld(); the defaults give every run the same, fresh world.
+ */
+export const offlineWorld: { lookupRevision: string; priorStashes: Map<string, unknown> } = {
+    lookupRevision: "",
+    priorStashes: new Map(),
+};
+
+export function resetOfflineWorld(): void {
+    offlineWorld.lookupRevision = "";
+    offlineWorld.priorStashes = new Map();
+}
+
+/** The value a Stash resolves to: the prior one while the pinned identity is unchanged, else its input. */
+function stashOutput(name: string, input: unknown): unknown {
+    const prior = offlineWorld.priorStashes.get(name) as { identity?: unknown } | undefined;
+    const current = input as { identity?: unknown } | undefined;
+    return prior !== undefined && prior.identity === current?.identity ? prior : input;
+}
+
+const revised = (name: unknown) => `${String(name)}${offlineWorld.lookupRevision ? `@${offlineWorld.lookupRevision}` : ""}`;
+
 export function fakeId(type: string, name: string): string {
     const h = digest(`${type}/${name}`, 32);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
@@ -35,6 +64,8 @@ export function fabricateState(args: MockResourceArgs): Record<string, unknown> 
             return { moid: `vm-${parseInt(digest(name, 4), 16)}`, uuid: fakeId(type, name), defaultIpAddress: "", powerState: "on" };
         case "vsphere:index/folder:Folder":
             return {};
+        case "pulumi:index:Stash":
+            return { output: stashOutput(name, inputs.input) };
         default:
             return {};
     }
@@ -79,7 +110,7 @@ export function fabricateCall(args: MockCallArgs): Record<string, unknown> {
     const inputs = args.inputs as Record<string, unknown>;
     switch (args.token) {
         case "openstack:images/getImage:getImage":
-            return { id: fakeId("image", String(inputs.name)), name: inputs.name };
+            return { id: fakeId("image", revised(inputs.name)), name: inputs.name };
         case "vsphere:index/getDatacenter:getDatacenter":
             return { id: `datacenter-${digest(String(inputs.name), 4)}`, name: inputs.name };
         case "vsphere:index/getComputeCluster:getComputeCluster":
@@ -92,7 +123,7 @@ export function fabricateCall(args: MockCallArgs): Record<string, unknown> {
             return { id: `dvportgroup-${digest(String(inputs.name), 4)}`, name: inputs.name, type: "DistributedVirtualPortgroup" };
         case "vsphere:index/getVirtualMachine:getVirtualMachine":
             return {
-                id: fakeId("template", String(inputs.name)), name: inputs.name, guestId: "ubuntu64Guest", scsiType: "pvscsi",
+                id: fakeId("template", revised(inputs.name)), name: inputs.name, guestId: "ubuntu64Guest", scsiType: "pvscsi",
                 firmware: "efi", networkInterfaceTypes: ["vmxnet3"],
                 disks: [{ label: "disk0", size: 20, thinProvisioned: true, eagerlyScrub: false, unitNumber: 0 }],
             };

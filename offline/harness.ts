@@ -27,6 +27,8 @@ export interface RecordedResource {
         readonly deleteBeforeReplace: boolean;
         readonly replaceOnChanges: readonly string[];
         readonly ignoreChanges: readonly string[];
+        /** The `replacementTrigger` resource option (the engine replaces the resource when it changes). */
+        readonly replacementTrigger?: unknown;
         readonly additionalSecretOutputs: readonly string[];
         readonly provider?: string;
         readonly version?: string;
@@ -126,6 +128,7 @@ function recordRegistrations(into: RecordedResource[]): void {
                         deleteBeforeReplace: req.getDeletebeforereplace(),
                         replaceOnChanges: req.getReplaceonchangesList(),
                         ignoreChanges: req.getIgnorechangesList(),
+                        replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
                         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                         provider: req.getProvider() || undefined,
                         version: req.getVersion() || undefined,
@@ -148,6 +151,7 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getReplaceonchangesList(): string[];
     getIgnorechangesList(): string[];
+    getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
     getAdditionalsecretoutputsList(): string[];
     getProvider(): string;
     getVersion(): string;

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderUserData } from "../cloudinit";
 import { applyObject, type K8sObject } from "../k8s-object";
-import { accessFromSpec, nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
+import { accessFromSpec, machineReplacement, nodeSetOf, pinMachineInputs, type InfrastructureArgs, type NodeSet } from "../nodeset";
 import {
     cloudInitSecretName, clusterNetworkObjects, imageObject, loadBalancerObjects, networkData, virtualMachineObject, vmNetworkObject,
 } from "./objects";
@@ -38,19 +38,30 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         const access = accessFromSpec(spec);
         const machines: Record<string, pulumi.Resource[]> = {};
         for (const node of spec.nodes) {
+            const gate = args.lifecycle?.before(node, access) ?? [];
+            const replacement = machineReplacement(spec, node);
+            // cloud-init reads these at first boot only. Pinned, the Secret changes (and, being a Secret,
+            // is replaced: pulumi-kubernetes treats Secret data as immutable) only together with its VM,
+            // so a rotated key or a new DNS server neither touches running VMs nor is lost on a new one.
+            const cloudInit = pinMachineInputs<Record<string, string>>(node.name, replacement.trigger, {
+                userdata: pulumi.output(args.authorizedKeys).apply((keys) => renderUserData(spec, node, keys)),
+                networkdata: networkData(spec, node),
+            }, { parent: this });
             const secret = new k8s.core.v1.Secret(cloudInitSecretName(node), {
                 metadata: { name: cloudInitSecretName(node), namespace: spec.infrastructure.harvester!.namespace, labels: { "clusters.pulumi.io/cluster": spec.meta.name } },
                 type: "Opaque",
-                stringData: {
-                    userdata: pulumi.output(args.authorizedKeys).apply((keys) => renderUserData(spec, node, keys)),
-                    networkdata: networkData(spec, node),
-                },
-            }, { ...resourceOpts, ignoreChanges: ["stringData"] });
-            const vm = apply(virtualMachineObject(spec, node), {
-                dependsOn: [vmNetwork, secret, ...(image ? [image] : []), ...(args.lifecycle?.before(node, access) ?? [])],
-                // A bumped generation label recreates the VM; the name stays, so delete first.
-                replaceOnChanges: ["metadata.labels"],
+                stringData: cloudInit,
+            }, {
+                ...resourceOpts,
+                // Replacing the Secret deletes it first (same name), which makes the engine delete the VM that
+                // depends on it first too: both wait for the node's gate (drained and removed).
+                dependsOn: gate,
                 deleteBeforeReplace: true,
+            });
+            const vm = apply(virtualMachineObject(spec, node), {
+                dependsOn: [vmNetwork, secret, ...(image ? [image] : []), ...gate],
+                // Labels, sizes and everything else change in place: only the node's identity recreates its VM.
+                ...replacement.options,
             });
             machines[node.name] = [secret, vm];
             args.lifecycle?.after(node, [vm]);

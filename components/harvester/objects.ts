@@ -6,6 +6,7 @@
  */
 import { nodeResources, type ClusterSpec, type PlannedNode } from "../../spec";
 import { renderNetworkData } from "../cloudinit";
+import { identityHash, machineIdentity } from "../machine-identity";
 
 export const LABEL_PREFIX = "clusters.pulumi.io";
 
@@ -112,11 +113,37 @@ function affinity(spec: ClusterSpec, node: PlannedNode): Record<string, unknown>
     };
 }
 
+/**
+ * Names of a node's disks (PersistentVolumeClaims). They carry the node's identity hash: a replaced VM
+ * always gets fresh disks from the image, even while the old claims are still being deleted (Harvester
+ * creates a VM's claims from its volumeClaimTemplates annotation only when no claim of that name
+ * exists: harvester/harvester pkg/controller/master/virtualmachine/vm_controller.go, createPVCsFromAnnotation).
+ */
+export function diskClaimNames(spec: ClusterSpec, node: PlannedNode): { rootDisk: string; dataVolumes: Record<string, string> } {
+    const suffix = identityHash(machineIdentity(spec, node).replace).slice(0, 8);
+    return {
+        rootDisk: `${node.name}-rootdisk-${suffix}`,
+        dataVolumes: Object.fromEntries(node.dataVolumes.map((volume) => [volume.name, `${node.name}-${volume.name}-${suffix}`])),
+    };
+}
+
+/**
+ * The KubeVirt VirtualMachine of a node, as the Harvester UI and Terraform provider make it:
+ * - disks are claims Harvester creates from the `harvesterhci.io/volumeClaimTemplates` annotation, and
+ *   deletes with the VM because `harvesterhci.io/removedPersistentVolumeClaims` lists them (Harvester's
+ *   VM controller removes the listed claims when the VM is deleted: vm_controller.go,
+ *   removePVCInRemovedPVCsAnnotation); a replaced or removed node leaves no disk behind;
+ * - `runStrategy: Always`: KubeVirt starts a new VM instance whenever the current one stops, including
+ *   a shutdown from inside the guest (kubevirt/user-guide docs/compute/run_strategies.md; with
+ *   `RerunOnFailure` a guest shutdown stays stopped). KubeVirt applies CPU and memory changes only to a
+ *   new instance, so the Kubespray gate's power-off from the guest is what applies them, and nothing else
+ *   restarts the VM.
+ */
 export function virtualMachineObject(spec: ClusterSpec, node: PlannedNode): K8sObject {
     const h = harvester(spec);
     const size = nodeResources(spec, node);
     const namespace = h.namespace;
-    const rootDisk = `${node.name}-rootdisk`;
+    const claims = diskClaimNames(spec, node);
     const volumeClaim = (name: string, sizeGiB: number, image?: string) => ({
         metadata: { name, annotations: image ? { "harvesterhci.io/imageId": `${namespace}/${image}` } : {} },
         spec: {
@@ -127,7 +154,7 @@ export function virtualMachineObject(spec: ClusterSpec, node: PlannedNode): K8sO
             storageClassName: image ? `longhorn-${image}` : (h.image.storageClass ?? "harvester-longhorn"),
         },
     });
-    const dataClaims = node.dataVolumes.map((volume) => volumeClaim(`${node.name}-${volume.name}`, volume.sizeGiB));
+    const dataClaims = node.dataVolumes.map((volume) => volumeClaim(claims.dataVolumes[volume.name], volume.sizeGiB));
     const labels = vmLabels(spec, node);
     return {
         apiVersion: "kubevirt.io/v1",
@@ -136,10 +163,13 @@ export function virtualMachineObject(spec: ClusterSpec, node: PlannedNode): K8sO
             name: node.name,
             namespace,
             labels: { ...labels, "harvesterhci.io/creator": "pulumi-clusters", "tag.harvesterhci.io/ssh-user": spec.infrastructure.ssh.user },
-            annotations: { "harvesterhci.io/volumeClaimTemplates": JSON.stringify([volumeClaim(rootDisk, size.diskGiB, h.image.name), ...dataClaims]) },
+            annotations: {
+                "harvesterhci.io/volumeClaimTemplates": JSON.stringify([volumeClaim(claims.rootDisk, size.diskGiB, h.image.name), ...dataClaims]),
+                "harvesterhci.io/removedPersistentVolumeClaims": [claims.rootDisk, ...node.dataVolumes.map((volume) => claims.dataVolumes[volume.name])].join(","),
+            },
         },
         spec: {
-            runStrategy: "RerunOnFailure",
+            runStrategy: "Always",
             template: {
                 metadata: { labels: { ...labels, "harvesterhci.io/vmName": node.name } },
                 spec: {
@@ -160,8 +190,8 @@ export function virtualMachineObject(spec: ClusterSpec, node: PlannedNode): K8sO
                     },
                     networks: [{ name: "nic-1", multus: { networkName: `${namespace}/${h.network.name}` } }],
                     volumes: [
-                        { name: "rootdisk", persistentVolumeClaim: { claimName: rootDisk } },
-                        ...node.dataVolumes.map((volume) => ({ name: volume.name, persistentVolumeClaim: { claimName: `${node.name}-${volume.name}` } })),
+                        { name: "rootdisk", persistentVolumeClaim: { claimName: claims.rootDisk } },
+                        ...node.dataVolumes.map((volume) => ({ name: volume.name, persistentVolumeClaim: { claimName: claims.dataVolumes[volume.name] } })),
                         { name: "cloudinitdisk", cloudInitNoCloud: { secretRef: { name: cloudInitSecretName(node) }, networkDataSecretRef: { name: cloudInitSecretName(node) } } },
                     ],
                 },
@@ -170,9 +200,19 @@ export function virtualMachineObject(spec: ClusterSpec, node: PlannedNode): K8sO
     };
 }
 
+/**
+ * The API load balancer and the IP pool it takes its address from. The pool holds exactly `apiVip`
+ * (rangeStart = rangeEnd), so the load balancer's address is the one Kubespray, the certificates and
+ * the kubeconfig use: Harvester's load balancer takes the next free address of its pool
+ * (harvester/load-balancer-harvester pkg/ipam/allocator.go: a CNI host-local allocator over the pool's
+ * ranges, the gateway excluded) and has no field to ask for a given address. A pool of its own also
+ * keeps the VIP out of reach of any other load balancer: Harvester refuses overlapping pools
+ * (pkg/webhook/ippool/validator.go, checkRange).
+ */
 export function loadBalancerObjects(spec: ClusterSpec): K8sObject[] {
     const h = harvester(spec);
-    if (spec.infrastructure.apiEndpoint.type !== "loadbalancer" || !h.loadBalancerPool) {
+    const vip = spec.infrastructure.network.apiVip;
+    if (spec.infrastructure.apiEndpoint.type !== "loadbalancer" || !vip) {
         return [];
     }
     const name = `${spec.meta.name}-api`;
@@ -183,7 +223,8 @@ export function loadBalancerObjects(spec: ClusterSpec): K8sObject[] {
             kind: "IPPool",
             metadata: { name },
             spec: {
-                ranges: [{ subnet: spec.infrastructure.network.subnet, rangeStart: h.loadBalancerPool.from, rangeEnd: h.loadBalancerPool.to, gateway: spec.infrastructure.network.gateway }],
+                description: `Kubernetes API address of ${spec.meta.name} (exactly infrastructure.network.apiVip)`,
+                ranges: [{ subnet: spec.infrastructure.network.subnet, rangeStart: vip, rangeEnd: vip, gateway: spec.infrastructure.network.gateway }],
                 selector: { priority: 0, network: `${h.namespace}/${h.network.name}`, scope: [{ project: "*", namespace: h.namespace, guestCluster: "*" }] },
             },
         },

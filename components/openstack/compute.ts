@@ -1,14 +1,18 @@
 /** Ports with the topology's fixed addresses, instances, data volumes and server groups. */
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec, PlannedNode } from "../../spec";
+import { CONTROL_PLANE_POOL, type ClusterSpec, type PlannedNode } from "../../spec";
 import { renderUserData } from "../cloudinit";
-import { machineMetadata } from "../nodeset";
+import { machineMetadata, machineReplacement, pinMachineInputs } from "../nodeset";
 import type { NodeNetwork } from "./network";
+import { availabilityZone, serverGroupPolicy } from "./placement";
+
+export { availabilityZone } from "./placement";
 
 export interface MachineContext {
     readonly spec: ClusterSpec;
     readonly network: NodeNetwork;
+    /** ID of the image named `openstack.image`, as found now (pinned per node, see pinMachineInputs). */
     readonly imageId: pulumi.Input<string>;
     readonly keyPairName: pulumi.Input<string>;
     readonly authorizedKeys: pulumi.Input<pulumi.Input<string>[]>;
@@ -19,29 +23,38 @@ export interface MachineContext {
     readonly parent: pulumi.Resource;
 }
 
-/** The server group of the control plane (policy from the spec) and of each pool that asks for one. */
+/** The server group of the control plane and of each worker pool whose `antiAffinity` asks for one. */
 export function serverGroups(spec: ClusterSpec, parent: pulumi.Resource): Map<string, openstack.compute.ServerGroup> {
     const groups = new Map<string, openstack.compute.ServerGroup>();
-    const os = spec.infrastructure.openstack!;
-    const add = (pool: string, policy: string) => groups.set(pool, new openstack.compute.ServerGroup(`${spec.meta.name}-${pool}`, {
-        name: `${spec.meta.name}-${pool}`,
-        policies: [policy],
-    }, { parent }));
-    add("cp", os.controlPlaneServerGroup);
-    for (const pool of spec.infrastructure.workerPools) {
-        if (pool.antiAffinity !== "none") {
-            add(pool.name, pool.antiAffinity === "hard" ? "anti-affinity" : "soft-anti-affinity");
+    const pools = [
+        { name: CONTROL_PLANE_POOL, role: "control-plane" as const, antiAffinity: "hard" as const },
+        ...spec.infrastructure.workerPools.map((pool) => ({ name: pool.name, role: "worker" as const, antiAffinity: pool.antiAffinity })),
+    ];
+    for (const pool of pools) {
+        const policy = serverGroupPolicy(spec, pool);
+        if (policy) {
+            groups.set(pool.name, new openstack.compute.ServerGroup(`${spec.meta.name}-${pool.name}`, {
+                name: `${spec.meta.name}-${pool.name}`,
+                policies: [policy],
+            }, { parent }));
         }
     }
     return groups;
 }
 
-/** Zone of node n: round-robin over the configured zones by node number, so it never moves. */
-export function availabilityZone(spec: ClusterSpec, node: PlannedNode): string | undefined {
-    const zones = spec.infrastructure.openstack!.availabilityZones;
-    return zones.length ? zones[(node.index - 1) % zones.length] : undefined;
+/** What a node's instance is made from but the stack file does not say: pinned until its identity changes. */
+export interface InstancePins {
+    readonly imageId: string;
+    readonly serverGroupId?: string;
+    readonly userData: string;
 }
 
+/**
+ * A node's machine: its port (kept across replacements, so the address stays), its instance booting
+ * from a volume made from the image, and its data volumes. The instance is replaced exactly when the
+ * node's identity changes (machineReplacement); every other input that would make Nova recreate it is
+ * derived from that identity or pinned (see test/components/replacement.test.ts).
+ */
 export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Resource[]): pulumi.Resource[] {
     const { spec, network, parent } = ctx;
     const os = spec.infrastructure.openstack!;
@@ -55,7 +68,15 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
         adminStateUp: true,
     }, { parent, dependsOn: network.ready });
     const zone = availabilityZone(spec, node);
+    const replacement = machineReplacement(spec, node);
     const serverGroupId = ctx.serverGroupId(node);
+    const pins = pinMachineInputs<InstancePins>(node.name, replacement.trigger, {
+        imageId: ctx.imageId,
+        serverGroupId,
+        // cloud-init reads user data at first boot only: the keys of the day go into each new machine,
+        // and Ansible rolls them on running ones, so a key rotation never recreates a node.
+        userData: pulumi.output(ctx.authorizedKeys).apply((keys) => renderUserData(spec, node, keys)),
+    }, { parent });
     const instance = new openstack.compute.Instance(node.name, {
         name: node.name,
         flavorName: node.size,
@@ -64,7 +85,7 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
         configDrive: true,
         blockDevices: [{
             sourceType: "image",
-            uuid: ctx.imageId,
+            uuid: pins.imageId,
             destinationType: "volume",
             volumeSize: node.diskGiB ?? os.bootVolume.sizeGiB,
             volumeType: os.bootVolume.type,
@@ -72,28 +93,20 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
             deleteOnTermination: true,
         }],
         networks: [{ port: port.id }],
-        schedulerHints: serverGroupId ? [{ group: serverGroupId }] : undefined,
-        userData: pulumi.output(ctx.authorizedKeys).apply((keys) => renderUserData(spec, node, keys)),
+        schedulerHints: serverGroupId ? [{ group: pins.apply((p) => p.serverGroupId!) }] : undefined,
+        userData: pins.userData,
         metadata: { ...machineMetadata(spec, node), generation: String(node.generation) },
         stopBeforeDestroy: true,
-    }, {
-        parent,
-        dependsOn: gate,
-        // cloud-init reads user data at first boot only and keys are rolled by Ansible, so neither may replace a node.
-        ignoreChanges: ["userData", "keyPair"],
-        // A bumped replacement generation recreates the node; its port (and address) stays.
-        replaceOnChanges: ["metadata.generation"],
-        deleteBeforeReplace: true,
-    });
-    const volumes = node.dataVolumes.map((spec_) => {
-        const volume = new openstack.blockstorage.Volume(`${node.name}-${spec_.name}`, {
-            name: `${node.name}-${spec_.name}`,
-            size: spec_.sizeGiB,
-            volumeType: spec_.type,
+    }, { parent, dependsOn: gate, ...replacement.options });
+    const volumes = node.dataVolumes.map((volumeSpec) => {
+        const volume = new openstack.blockstorage.Volume(`${node.name}-${volumeSpec.name}`, {
+            name: `${node.name}-${volumeSpec.name}`,
+            size: volumeSpec.sizeGiB,
+            volumeType: volumeSpec.type,
             availabilityZone: zone,
             metadata: machineMetadata(spec, node),
         }, { parent });
-        const attachment = new openstack.compute.VolumeAttach(`${node.name}-${spec_.name}`, {
+        const attachment = new openstack.compute.VolumeAttach(`${node.name}-${volumeSpec.name}`, {
             instanceId: instance.id,
             volumeId: volume.id,
         }, { parent });

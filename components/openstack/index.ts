@@ -6,7 +6,8 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../../spec";
 import { renderUserData } from "../cloudinit";
-import { nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
+import { identityHash } from "../machine-identity";
+import { nodeSetOf, pinMachineInputs, type InfrastructureArgs, type NodeSet } from "../nodeset";
 import { machine, serverGroups } from "./compute";
 import { apiDnsRecord, apiFloatingIp, apiVipPort, loadBalancedApi } from "./endpoint";
 import { nodeNetwork } from "./network";
@@ -77,7 +78,7 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
                 ethertype: "IPv4",
                 protocol: rule.protocol,
                 portRangeMin: rule.port,
-                portRangeMax: rule.port,
+                portRangeMax: rule.portEnd ?? rule.port,
                 remoteIpPrefix: "cidr" in rule.from ? rule.from.cidr : undefined,
                 remoteGroupId: "group" in rule.from ? groups.get(rule.from.group)!.id : undefined,
                 description: rule.description,
@@ -100,16 +101,23 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
             adminStateUp: true,
         }, { parent: this, dependsOn: network.ready });
         const bastionNode: Pick<PlannedNode, "name"> = { name };
+        // The bastion is no node, but the same rule holds: only a new image name recreates it; the image
+        // ID and its cloud-init (with the keys of the day) are pinned until then.
+        const trigger = identityHash({ image: spec.infrastructure.openstack!.image });
+        const pins = pinMachineInputs<{ imageId: string; userData: string }>(name, trigger, {
+            imageId,
+            userData: pulumi.output(args.authorizedKeys).apply((keys) => renderUserData(spec, bastionNode, keys)),
+        }, { parent: this });
         new openstack.compute.Instance(name, {
             name,
             flavorName: bastion.size!,
             keyPair: keyPairName,
             configDrive: true,
-            blockDevices: [{ sourceType: "image", uuid: imageId, destinationType: "volume", volumeSize: 20, bootIndex: 0, deleteOnTermination: true }],
+            blockDevices: [{ sourceType: "image", uuid: pins.imageId, destinationType: "volume", volumeSize: 20, bootIndex: 0, deleteOnTermination: true }],
             networks: [{ port: port.id }],
-            userData: pulumi.output(args.authorizedKeys).apply((keys) => renderUserData(spec, bastionNode, keys)),
+            userData: pins.userData,
             metadata: { cluster: spec.meta.name, role: "bastion", "managed-by": "pulumi-clusters" },
-        }, { parent: this, ignoreChanges: ["userData", "keyPair"] });
+        }, { parent: this, replacementTrigger: trigger, deleteBeforeReplace: true });
         const floating = new openstack.networking.FloatingIp(name, {
             pool: spec.infrastructure.openstack!.floatingIpPool!,
             portId: port.id,
@@ -119,10 +127,14 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
     }
 }
 
-/** An image given by ID is used as is; a name is looked up once per run (pin an ID to avoid surprises). */
+/**
+ * An image given by ID is used as is; a name is looked up on every run, taking the newest image of that
+ * name (so a re-published image never breaks the lookup), and each machine pins the ID it was made
+ * from (pinMachineInputs): a re-published image reaches new and replaced machines only.
+ */
 function resolveImageId(image: string, parent: pulumi.Resource): pulumi.Input<string> {
     if (UUID.test(image)) {
         return image;
     }
-    return openstack.images.getImageOutput({ name: image, mostRecent: false }, { parent }).id;
+    return openstack.images.getImageOutput({ name: image, mostRecent: true }, { parent }).id;
 }

@@ -1,14 +1,15 @@
 /**
  * vSphere VMs cloned from a template into a per-cluster folder, sized per pool, addressed and keyed
  * through cloud-init's VMware datasource (`guestinfo.metadata` / `guestinfo.userdata`), with a DRS
- * anti-affinity rule keeping control-plane VMs on different hosts. The API is a kube-vip VIP.
+ * anti-affinity rules keeping the control plane's VMs (and each pool's that asks) on different hosts.
+ * The API is a kube-vip VIP.
  * Credentials come from the `vsphere:` provider config (or VSPHERE_* environment variables).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { nodeResources, type ClusterSpec, type PlannedNode } from "../../spec";
+import { CONTROL_PLANE_POOL, nodeResources, type ClusterSpec, type PlannedNode } from "../../spec";
 import { netplan, renderUserData } from "../cloudinit";
-import { accessFromSpec, machineMetadata, nodeSetOf, type InfrastructureArgs, type NodeSet } from "../nodeset";
+import { accessFromSpec, machineMetadata, machineReplacement, nodeSetOf, pinMachineInputs, type InfrastructureArgs, type NodeSet } from "../nodeset";
 import * as vsphere from "./binding";
 
 export class VsphereInfrastructure extends pulumi.ComponentResource {
@@ -31,9 +32,22 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
 
         const access = accessFromSpec(spec);
         const machines: Record<string, pulumi.Resource[]> = {};
-        const controlPlaneVms: vsphere.VirtualMachine[] = [];
+        const vmsByPool = new Map<string, vsphere.VirtualMachine[]>();
         for (const node of spec.nodes) {
             const size = nodeResources(spec, node);
+            const replacement = machineReplacement(spec, node);
+            // Everything taken from the template and the rendered guestinfo (keys of the day) is pinned:
+            // a template re-imported under the same name, or a rotated key, reaches new and replaced
+            // VMs only. Every clone option forces a new VM in the provider, so templateUuid must not move.
+            const pins = pinMachineInputs<VmPins>(node.name, replacement.trigger, pulumi.all([template, args.authorizedKeys]).apply(([facts, keys]) => ({
+                templateUuid: facts.id,
+                guestId: facts.guestId,
+                firmware: facts.firmware,
+                scsiType: facts.scsiType,
+                adapterType: facts.networkInterfaceTypes[0] ?? "vmxnet3",
+                thinProvisioned: facts.disks[0]?.thinProvisioned ?? true,
+                extraConfig: guestinfo(spec, node, keys),
+            })), { parent: this });
             const vm = new vsphere.VirtualMachine(node.name, {
                 name: node.name,
                 resourcePoolId,
@@ -41,45 +55,78 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
                 folder: folder.path,
                 numCpus: size.cpus,
                 memory: size.memoryGiB * 1024,
-                guestId: template.guestId,
-                firmware: template.firmware,
-                scsiType: template.scsiType,
+                guestId: pins.guestId,
+                firmware: pins.firmware,
+                scsiType: pins.scsiType,
                 enableDiskUuid: true,
-                networkInterfaces: [{ networkId: network.id, adapterType: template.networkInterfaceTypes.apply((types) => types[0] ?? "vmxnet3") }],
-                disks: template.disks.apply((disks) => [
-                    { label: "disk0", size: size.diskGiB, thinProvisioned: disks[0]?.thinProvisioned ?? true, unitNumber: 0 },
+                networkInterfaces: [{ networkId: network.id, adapterType: pins.adapterType }],
+                disks: pins.thinProvisioned.apply((thinProvisioned) => [
+                    { label: "disk0", size: size.diskGiB, thinProvisioned, unitNumber: 0 },
                     ...node.dataVolumes.map((volume, i) => ({ label: `disk${i + 1}`, size: volume.sizeGiB, thinProvisioned: true, unitNumber: i + 1 })),
                 ]),
-                clone: { templateUuid: template.id, linkedClone: vs.linkedClone },
-                extraConfig: pulumi.output(args.authorizedKeys).apply((keys) => guestinfo(spec, node, keys)),
+                clone: { templateUuid: pins.templateUuid, linkedClone: vs.linkedClone },
+                extraConfig: pins.extraConfig,
                 annotation: Object.entries(machineMetadata(spec, node)).map(([k, v]) => `${k}=${v}`).join("\n"),
+                // Kept from before machine identities: a provider-side trigger that changes with the generation only.
                 replaceTrigger: `generation-${node.generation}`,
             }, {
                 parent: this,
                 dependsOn: args.lifecycle?.before(node, access) ?? [],
-                // cloud-init reads guestinfo at first boot only; keys are rolled by Ansible afterwards.
-                ignoreChanges: ["extraConfig"],
-                deleteBeforeReplace: true,
+                ...replacement.options,
             });
             machines[node.name] = [vm];
             args.lifecycle?.after(node, [vm]);
-            if (node.role === "control-plane") {
-                controlPlaneVms.push(vm);
-            }
+            vmsByPool.set(node.pool, vmsByPool.get(node.pool) ?? []);
+            vmsByPool.get(node.pool)!.push(vm);
         }
-        if (controlPlaneVms.length > 1) {
-            new vsphere.ComputeClusterVmAntiAffinityRule(`${spec.meta.name}-control-plane`, {
-                name: `${spec.meta.name}-control-plane`,
-                computeClusterId: computeCluster.id,
-                virtualMachineIds: controlPlaneVms.map((vm) => vm.id),
-                enabled: true,
-                // A soft rule: DRS keeps the VMs apart, vSphere HA may still restart one beside another.
-                mandatory: false,
-            }, { parent: this });
+        for (const rule of antiAffinityRules(spec)) {
+            const vms = vmsByPool.get(rule.pool) ?? [];
+            if (vms.length > 1) {
+                new vsphere.ComputeClusterVmAntiAffinityRule(rule.name, {
+                    name: rule.name,
+                    computeClusterId: computeCluster.id,
+                    virtualMachineIds: vms.map((vm) => vm.id),
+                    enabled: true,
+                    mandatory: rule.mandatory,
+                }, { parent: this });
+            }
         }
         this.nodeSet = nodeSetOf(spec, access, machines);
         this.registerOutputs({ folder: folder.path });
     }
+}
+
+/** What a VM is made from but the stack file does not say: pinned until its identity changes. */
+interface VmPins {
+    readonly templateUuid: string;
+    readonly guestId: string;
+    readonly firmware: string;
+    readonly scsiType: string;
+    readonly adapterType: string;
+    readonly thinProvisioned: boolean;
+    readonly extraConfig: Record<string, string>;
+}
+
+export interface AntiAffinityRule {
+    readonly name: string;
+    readonly pool: string;
+    /** A mandatory rule: DRS never places two of the pool's VMs on one host, and refuses to power one on rather than break it. */
+    readonly mandatory: boolean;
+}
+
+/**
+ * DRS VM anti-affinity rules: the control plane's (soft, as before: DRS keeps the VMs apart and
+ * vSphere HA may still restart one beside another), and one per worker pool that asks for
+ * `antiAffinity`: `soft` a preferred rule, `hard` a mandatory one. A rule needs two VMs or more.
+ */
+export function antiAffinityRules(spec: ClusterSpec): AntiAffinityRule[] {
+    const rules: AntiAffinityRule[] = [{ name: `${spec.meta.name}-control-plane`, pool: CONTROL_PLANE_POOL, mandatory: false }];
+    for (const pool of spec.infrastructure.workerPools) {
+        if (pool.antiAffinity !== "none") {
+            rules.push({ name: `${spec.meta.name}-${pool.name}`, pool: pool.name, mandatory: pool.antiAffinity === "hard" });
+        }
+    }
+    return rules;
 }
 
 /** cloud-init VMware datasource keys: metadata (host name, static network) and user data, base64. */

@@ -28,7 +28,10 @@ describe("Harvester infrastructure", () => {
         const run = await runStack("enclave-harvester");
         const vm = objectOf(named(run, CR, "virtualmachine:enclave/enclave-cp-1").rawInputs);
         const claims = JSON.parse(vm.metadata.annotations["harvesterhci.io/volumeClaimTemplates"]);
-        assert.deepStrictEqual(claims[0].metadata, { name: "enclave-cp-1-rootdisk", annotations: { "harvesterhci.io/imageId": "enclave/ubuntu-2404" } });
+        assert.match(claims[0].metadata.name, /^enclave-cp-1-rootdisk-[0-9a-f]{8}$/);
+        assert.deepStrictEqual(claims[0].metadata.annotations, { "harvesterhci.io/imageId": "enclave/ubuntu-2404" });
+        assert.strictEqual(vm.metadata.annotations["harvesterhci.io/removedPersistentVolumeClaims"], claims.map((c: any) => c.metadata.name).join(","));
+        assert.strictEqual(vm.spec.runStrategy, "Always");
         assert.deepStrictEqual([claims[0].spec.resources.requests.storage, claims[0].spec.storageClassName, claims[0].spec.volumeMode], ["60Gi", "longhorn-ubuntu-2404", "Block"]);
         const template = vm.spec.template.spec;
         assert.deepStrictEqual(template.domain.cpu, { cores: 4, sockets: 1, threads: 1 });
@@ -83,12 +86,17 @@ describe("Harvester infrastructure", () => {
         assert.strictEqual(JSON.parse(nad.spec.config).vlan, 100);
         const lb = objectOf(objects.find((r) => r.type.endsWith(":LoadBalancer"))!.rawInputs);
         assert.deepStrictEqual(lb.spec.listeners, [{ name: "kube-api", port: 6443, protocol: "TCP", backendPort: 6443 }]);
+        // The load balancer takes the next free address of its pool, so the pool is exactly apiVip: the
+        // address Kubespray, the certificates and the kubeconfig use (issue #14).
+        const pool = objectOf(objects.find((r) => r.type.endsWith(":IPPool"))!.rawInputs);
+        assert.deepStrictEqual([lb.spec.ipam, lb.spec.ipPool], ["pool", pool.metadata.name]);
+        assert.deepStrictEqual(pool.spec.ranges, [{ subnet: "10.10.12.0/22", rangeStart: "10.10.12.230", rangeEnd: "10.10.12.230", gateway: "10.10.12.1" }]);
     });
 
     it("growing a pool adds only that pool's VM and secret", async () => {
         const before = await runStack("enclave-harvester");
         const after = await runConfig(withValue(loadOfflineStack("enclave-harvester").values, "infrastructure.workerPools[0].count", 4), { stack: "enclave-harvester" });
         const diff = diffRuns(before, after, infrastructureOnly);
-        assert.deepStrictEqual([diff.added.map(urnName).sort(), diff.removed, diff.changed], [["enclave-apps-4-cloudinit", "virtualmachine:enclave/enclave-apps-4"], [], []]);
+        assert.deepStrictEqual([diff.added.map(urnName).sort(), diff.removed, diff.changed], [["enclave-apps-4-cloudinit", "enclave-apps-4-pins", "virtualmachine:enclave/enclave-apps-4"], [], []]);
     });
 });

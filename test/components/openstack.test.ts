@@ -93,8 +93,8 @@ describe("OpenStack infrastructure", () => {
         assert.deepStrictEqual(diff.removed, []);
         assert.deepStrictEqual(diff.changed, []);
         assert.deepStrictEqual(diff.added.map(urnName).sort(), [
-            "dev-os-general-4", "dev-os-general-4", "dev-os-general-4-data", "dev-os-general-4-data",
-            "dev-os-general-5", "dev-os-general-5", "dev-os-general-5-data", "dev-os-general-5-data",
+            "dev-os-general-4", "dev-os-general-4", "dev-os-general-4-data", "dev-os-general-4-data", "dev-os-general-4-pins",
+            "dev-os-general-5", "dev-os-general-5", "dev-os-general-5-data", "dev-os-general-5-data", "dev-os-general-5-pins",
         ]);
     });
 
@@ -105,7 +105,7 @@ describe("OpenStack infrastructure", () => {
         const diff = diffRuns(before, after, infrastructureOnly);
         assert.deepStrictEqual(diff.added, []);
         assert.deepStrictEqual(diff.changed, []);
-        assert.deepStrictEqual([...new Set(diff.removed.map(urnName))].sort(), ["dev-os-general-3", "dev-os-general-3-data"]);
+        assert.deepStrictEqual([...new Set(diff.removed.map(urnName))].sort(), ["dev-os-general-3", "dev-os-general-3-data", "dev-os-general-3-pins"]);
     });
 
     it("puts the API behind Octavia with one member per control-plane node when asked", async () => {
@@ -117,6 +117,11 @@ describe("OpenStack infrastructure", () => {
         assert.strictEqual(ofType(run, "openstack:loadbalancer/monitor:Monitor").length, 1);
         assert.ok(!run.resources.some((r) => r.name.endsWith("-api-vip")), "no kube-vip port");
         assert.ok(ofType(run, T.port).every((p) => (p.inputs as any).allowedAddressPairs === undefined));
+        // Octavia reaches the members from the node subnet (the amphora's port there; the OVN provider's
+        // ovn-lb-hm port for health checks), and the OVN provider keeps the client's address, which the
+        // allowed CIDRs (here none beyond the subnet) cover: the API rules stay exactly these.
+        const api = ofType(run, T.rule).map((r) => r.inputs as any).filter((r) => r.portRangeMin === 6443);
+        assert.deepStrictEqual(api.map((r) => [r.remoteIpPrefix, r.portRangeMax]), [["10.0.0.0/24", 6443]]);
     });
 
     it("adds a floating IP and a Designate record for the API when asked", async () => {
@@ -139,15 +144,31 @@ describe("OpenStack infrastructure", () => {
         assert.ok(ofType(run, T.port).every((p) => p.inputs.networkId === "net-1"));
     });
 
-    it("recreates a node marked for replacement and keeps its port", async () => {
+    it("recreates a node marked for replacement through its identity and keeps its port", async () => {
         const before = await runConfig(openstackConfig());
         const after = await runConfig(withValue(openstackConfig(), "operations.replaceNodes", [{ node: "t1-w-1", generation: 1 }]));
         const diff = diffRuns(before, after, infrastructureOnly);
-        assert.deepStrictEqual(diff.changed.map(urnName), ["t1-w-1"]);
-        const instance = named(after, T.instance, "t1-w-1");
-        assert.deepStrictEqual(instance.options.replaceOnChanges, ["metadata.generation"]);
-        assert.strictEqual(instance.options.deleteBeforeReplace, true);
-        assert.deepStrictEqual(instance.options.ignoreChanges, ["userData", "keyPair"]);
+        // The instance (its generation metadata) and its pins, whose identity is recorded with them.
+        assert.deepStrictEqual(diff.changed.map(urnName), ["t1-w-1", "t1-w-1-pins"]);
+        const [old, replaced] = [before, after].map((run) => named(run, T.instance, "t1-w-1"));
+        assert.notStrictEqual(replaced.options.replacementTrigger, old.options.replacementTrigger);
+        assert.strictEqual(named(after, T.instance, "t1-w-2").options.replacementTrigger, named(before, T.instance, "t1-w-2").options.replacementTrigger);
+        assert.strictEqual(replaced.options.deleteBeforeReplace, true);
+        assert.deepStrictEqual([replaced.options.replaceOnChanges, replaced.options.ignoreChanges], [[], []]);
+    });
+
+    it("opens the NodePort range on workers to Octavia's ports only while the OpenStack cloud controller runs", async () => {
+        const { values } = (await import("../../cli/stacks")).loadOfflineStack("dev-openstack");
+        const nodePorts = (config: Record<string, unknown>) => securityRules(loadClusterSpec(config).spec).filter((r) => r.port === 30000)
+            .map((r) => `${r.group} <- ${"cidr" in r.from ? r.from.cidr : r.from.group} ${r.protocol}${r.port}-${r.portEnd}`);
+        // dev-openstack's subnet is 10.2.128.0/22; DHCP (so Octavia's amphora and ovn-lb-hm ports) takes its last quarter.
+        assert.deepStrictEqual(nodePorts(values), ["worker <- 10.2.131.0/24 tcp30000-32767", "worker <- 10.2.131.0/24 udp30000-32767"]);
+        let existing = withValue(values, "infrastructure.openstack.existingNetwork", { networkId: "net-1", subnetId: "sub-1" });
+        existing = withValue(withValue(existing, "infrastructure.openstack.externalNetworkId", undefined), "infrastructure.network.vlan", undefined);
+        assert.deepStrictEqual(nodePorts(existing), ["worker <- 10.2.128.0/22 tcp30000-32767", "worker <- 10.2.128.0/22 udp30000-32767"]);
+        assert.deepStrictEqual(nodePorts(withValue(withValue(values, "services.openstack-ccm", { enabled: false }), "services.openstack-csi", { enabled: false })), []);
+        // The fixture has no GitOps, so no platform service and no Service load balancer.
+        assert.deepStrictEqual(nodePorts(openstackConfig()), []);
     });
 
     it("keeps secrets out of every input and takes credentials from provider config only", async () => {

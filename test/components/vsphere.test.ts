@@ -58,17 +58,44 @@ describe("vSphere infrastructure", () => {
         assert.ok(cpIds.every((urn) => rule.dependencies.includes(urn)));
     });
 
+    it("makes worker-pool antiAffinity a DRS rule per pool: preferred when soft, mandatory when hard", async () => {
+        const RULE = "vsphere:index/computeClusterVmAntiAffinityRule:ComputeClusterVmAntiAffinityRule";
+        let config = withValue(vsphereConfig(), "infrastructure.workerPools", [
+            { name: "soft", count: 2, size: "large", antiAffinity: "soft", addresses: ["172.16.0.20", "172.16.0.21"] },
+            { name: "hard", count: 3, size: "large", antiAffinity: "hard", addresses: ["172.16.0.30", "172.16.0.31", "172.16.0.32"] },
+            { name: "none", count: 2, size: "large", addresses: ["172.16.0.40", "172.16.0.41"] },
+            { name: "single", count: 1, size: "large", antiAffinity: "hard", addresses: ["172.16.0.50"] },
+        ]);
+        config = withValue(config, "infrastructure.controlPlane.count", 3);
+        const run = await runConfig(config);
+        const rules = ofType(run, RULE);
+        assert.deepStrictEqual(rules.map((r) => [r.name, r.rawInputs.mandatory, r.rawInputs.enabled]).sort(), [
+            ["t2-control-plane", false, true], ["t2-hard", true, true], ["t2-soft", false, true],
+        ]);
+        for (const rule of rules) {
+            assert.deepStrictEqual(validateVsphere(rule.type, rule.rawInputs), [], rule.name);
+        }
+        // Each rule holds exactly its pool's VMs (their IDs are dependencies of the rule).
+        const vmUrns = (pool: string) => ofType(run, VM).filter((vm) => vm.name.startsWith(`t2-${pool}-`)).map((vm) => vm.urn).sort();
+        const hard = named(run, RULE, "t2-hard");
+        assert.strictEqual((hard.rawInputs.virtualMachineIds as string[]).length, 3);
+        assert.deepStrictEqual(hard.dependencies.filter((urn) => urn.includes(VM)).sort(), vmUrns("hard"));
+    });
+
     it("growing a pool adds only that pool's VMs", async () => {
         const before = await runStack("prod-vsphere");
         const after = await runConfig(withValue(loadOfflineStack("prod-vsphere").values, "infrastructure.workerPools[1].count", 3), { stack: "prod-vsphere" });
         const diff = diffRuns(before, after, infrastructureOnly);
-        assert.deepStrictEqual([diff.added.map(urnName), diff.removed, diff.changed], [["prod-vs-ingress-3"], [], []]);
+        assert.deepStrictEqual([diff.added.map(urnName), diff.removed, diff.changed], [["prod-vs-ingress-3-pins", "prod-vs-ingress-3"], [], []]);
     });
 
-    it("recreates a replaced VM through its replace trigger", async () => {
+    it("recreates a replaced VM through its identity", async () => {
+        const before = await runConfig(vsphereConfig());
         const run = await runConfig(withValue(vsphereConfig(), "operations.replaceNodes", [{ node: "t2-cp-2", generation: 3 }]));
         const vm = named(run, VM, "t2-cp-2");
         assert.strictEqual(vm.rawInputs.replaceTrigger, "generation-3");
+        assert.notStrictEqual(vm.options.replacementTrigger, named(before, VM, "t2-cp-2").options.replacementTrigger);
         assert.strictEqual(vm.options.deleteBeforeReplace, true);
+        assert.deepStrictEqual(vm.options.ignoreChanges, []);
     });
 });
