@@ -35,7 +35,11 @@ export interface ServiceStage {
     readonly name: string;
     /** Path in the gitops-base repository. */
     readonly path: string;
-    /** Namespace for objects the path leaves without one (Flux `targetNamespace`). */
+    /**
+     * Flux `targetNamespace`: every namespaced object of the path goes there. As openCenter's `<svc>-base`
+     * Kustomizations do; needed because most gitops-base `source.yaml` HelmRepositories name no namespace
+     * (and postgres-operator's names flux-system) while their HelmReleases look in the service namespace.
+     */
     readonly targetNamespace?: string;
     /**
      * What Flux waits for before the stage is Ready. Empty: every object the stage applies (`wait: true`).
@@ -135,7 +139,7 @@ function helmService(name: string, args: {
         ...(args.secretValuePaths ? { secretValuePaths: args.secretValuePaths } : {}),
         helmValues: [override(args.release, args.namespace, args.secret ?? `${name}-values-override`)],
         shared: args.shared ?? [],
-        stages: [{ name: `${name}-base`, path: args.path ?? base(name), healthChecks: [helmRelease(args.release, args.namespace)], needs: args.dependsOn ?? [] }],
+        stages: [{ name: `${name}-base`, path: args.path ?? base(name), targetNamespace: args.namespace, healthChecks: [helmRelease(args.release, args.namespace)], needs: args.dependsOn ?? [] }],
         summary: args.summary,
     };
 }
@@ -147,8 +151,8 @@ const OBSERVABILITY = ["observability-namespace", "observability-sources"];
  * Namespace and the `grafana` HelmRepository are separate paths (`observability/namespace`, `observability/sources`).
  */
 export const SHARED_STAGES: Readonly<Record<string, SharedStage>> = {
-    "observability-namespace": { name: "observability-namespace", path: base("observability/namespace"), healthChecks: [], after: [] },
-    "observability-sources": { name: "observability-sources", path: base("observability/sources"), healthChecks: [], after: ["observability-namespace"] },
+    "observability-namespace": { name: "observability-namespace", path: base("observability/namespace"), targetNamespace: "observability", healthChecks: [], after: [] },
+    "observability-sources": { name: "observability-sources", path: base("observability/sources"), targetNamespace: "observability", healthChecks: [], after: ["observability-namespace"] },
 };
 
 /** Kubernetes minor → vsphere-cpi chart version (the chart follows Kubernetes minors; kubernetes/cloud-provider-vsphere `charts/`). */
@@ -164,7 +168,7 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
     "external-snapshotter": {
         origin: "gitops-base", namespace: "external-snapshotter", defaultEnabled: true, dependsOn: [], requiredSecrets: [], helmValues: [], shared: [],
         // Remote kustomize bases (CRDs and snapshot-controller at v8.2.1): no HelmRelease; Flux waits for everything applied.
-        stages: [{ name: "external-snapshotter-base", path: base("external-snapshotter"), healthChecks: [] }],
+        stages: [{ name: "external-snapshotter-base", path: base("external-snapshotter"), targetNamespace: "external-snapshotter", healthChecks: [] }],
         summary: "VolumeSnapshot CRDs and snapshot-controller",
     },
     "gateway-api": helmService("gateway-api", { namespace: "envoy-gateway-system", release: "envoy-gateway-api", secret: "envoy-gateway-api-values-override", defaultEnabled: true, summary: "Envoy Gateway (Gateway API)" }),
@@ -174,12 +178,11 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
         origin: "gitops-base", namespace: "istio-system", defaultEnabled: false, dependsOn: [], requiredSecrets: [], shared: [],
         helmValues: [override("istio-base", "istio-system", "istio-base-values-override", "base"), override("istiod", "istio-system", "istiod-values-override", "istiod"), override("istio-gateway", "istio-system", "istio-gateway-values-override", "gateway")],
         stages: [
-            { name: "istio-namespace", path: base("istio/namespace"), healthChecks: [] },
-            // The HelmRepository in sources/ has no namespace: the HelmReleases look for it in istio-system.
+            { name: "istio-namespace", path: base("istio/namespace"), targetNamespace: "istio-system", healthChecks: [] },
             { name: "istio-sources", path: base("istio/sources"), targetNamespace: "istio-system", healthChecks: [] },
-            { name: "istio-base", path: base("istio/base"), healthChecks: [helmRelease("istio-base", "istio-system")] },
-            { name: "istiod", path: base("istio/istiod"), healthChecks: [helmRelease("istiod", "istio-system")] },
-            { name: "istio-gateway", path: base("istio/gateway"), healthChecks: [helmRelease("istio-gateway", "istio-system")] },
+            { name: "istio-base", path: base("istio/base"), targetNamespace: "istio-system", healthChecks: [helmRelease("istio-base", "istio-system")] },
+            { name: "istiod", path: base("istio/istiod"), targetNamespace: "istio-system", healthChecks: [helmRelease("istiod", "istio-system")] },
+            { name: "istio-gateway", path: base("istio/gateway"), targetNamespace: "istio-system", healthChecks: [helmRelease("istio-gateway", "istio-system")] },
         ],
         summary: "Service mesh: CRDs, istiod, ingress gateway (values keyed base, istiod, gateway)",
     },
@@ -189,16 +192,16 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
         // No HelmRelease: `values` are a merge patch on the Keycloak custom resource (hostname, instances, …).
         patchValues: { stage: "keycloak-cr", target: { group: "k8s.keycloak.org", version: "v2alpha1", kind: "Keycloak", name: "keycloak", namespace: "keycloak" } },
         stages: [
-            { name: "keycloak-postgres", path: base("keycloak/00-postgres"), healthChecks: [], needs: ["postgres-operator"] },
+            { name: "keycloak-postgres", path: base("keycloak/00-postgres"), targetNamespace: "keycloak", healthChecks: [], needs: ["postgres-operator"] },
             {
-                name: "keycloak-operator", path: base("keycloak/10-operator"), needs: ["olm"],
+                name: "keycloak-operator", path: base("keycloak/10-operator"), targetNamespace: "keycloak", needs: ["olm"],
                 healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "keycloak-operator", namespace: "keycloak", createdBy: { operator: "OLM (the Subscription, after its InstallPlan is approved)", documentedIn: "docs/how-to/olm-service-onboarding.md" } }],
             },
             {
-                name: "keycloak-cr", path: base("keycloak/20-keycloak"), needs: ["gateway-api", "cert-manager"],
+                name: "keycloak-cr", path: base("keycloak/20-keycloak"), targetNamespace: "keycloak", needs: ["gateway-api", "cert-manager"],
                 healthChecks: [{ apiVersion: "apps/v1", kind: "StatefulSet", name: "keycloak", namespace: "keycloak", createdBy: { operator: "the Keycloak operator", documentedIn: "docs/how-to/olm-service-onboarding.md" } }],
             },
-            { name: "keycloak-oidc-rbac", path: base("keycloak/30-oidc-rbac"), healthChecks: [], needs: ["rbac-manager"] },
+            { name: "keycloak-oidc-rbac", path: base("keycloak/30-oidc-rbac"), targetNamespace: "keycloak", healthChecks: [], needs: ["rbac-manager"] },
         ],
         summary: "OIDC provider: postgres → operator (OLM, InstallPlan approved by hand) → Keycloak → OIDC RBAC",
     },
@@ -206,8 +209,8 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
         origin: "gitops-base", namespace: "kyverno", defaultEnabled: true, dependsOn: [], requiredSecrets: [], shared: [],
         helmValues: [override("kyverno", "kyverno")],
         stages: [
-            { name: "kyverno-policy-engine", path: base("kyverno/policy-engine"), healthChecks: [helmRelease("kyverno", "kyverno")] },
-            { name: "kyverno-default-ruleset", path: base("kyverno/default-ruleset"), healthChecks: [] },
+            { name: "kyverno-policy-engine", path: base("kyverno/policy-engine"), targetNamespace: "kyverno", healthChecks: [helmRelease("kyverno", "kyverno")] },
+            { name: "kyverno-default-ruleset", path: base("kyverno/default-ruleset"), targetNamespace: "kyverno", healthChecks: [] },
         ],
         summary: "Admission policies: the 17 Pod Security ClusterPolicies (Audit)",
     },
@@ -215,7 +218,8 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
     metallb: helmService("metallb", { namespace: "metallb-system", release: "metallb", defaultEnabled: false, summary: "LoadBalancer addresses on bare metal" }),
     olm: {
         origin: "gitops-base", namespace: "olm", defaultEnabled: true, dependsOn: [], requiredSecrets: [], helmValues: [], shared: [],
-        // Remote manifests (OLM v0.34.0 release assets): Flux waits for everything applied.
+        // Remote manifests (OLM v0.34.0 release assets) spanning the olm and operators namespaces: no
+        // targetNamespace; Flux waits for everything applied.
         stages: [{ name: "olm-base", path: base("olm"), healthChecks: [] }],
         summary: "Operator Lifecycle Manager (for the Keycloak operator)",
     },
