@@ -3,7 +3,6 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { plan } from "../../cli/plan";
 import { listStacks, loadOfflineStack } from "../../cli/stacks";
 import { SERVICE_CATALOG } from "../../spec";
 import { openstackConfig, withValue } from "../fixtures/configs";
@@ -178,21 +177,17 @@ describe("Flux bootstrap, platform services and backups", () => {
         assert.deepStrictEqual(Object.keys(JSON.parse(String(rollout.rawInputs.stdin))).sort(), ["key", "previousKey"]);
     });
 
-    it("writes a GitOps scaffold that kubectl kustomize builds", async function () {
-        // kubectl before 1.21 embeds kustomize 2.0, which cannot list directories under `resources`
-        // (Debian bookworm's kubernetes-client is 1.20); Flux and current kubectl can. Skipped, visibly, there.
-        const client = execFileSync("kubectl", ["version", "--client", "-o", "json"], { encoding: "utf8" });
-        const minor = Number(JSON.parse(client).clientVersion.minor.replace(/\D.*$/, ""));
-        if (minor < 21) {
-            this.skip();
-        }
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "scaffold-"));
-        const { outDir } = await plan(loadOfflineStack("enclave-harvester"), out);
-        const gitops = path.join(outDir, "gitops");
-        assert.match(fs.readFileSync(path.join(gitops, ".sops.yaml"), "utf8"), /age: age1[0-9a-z]{58}/);
-        assert.ok(fs.existsSync(path.join(gitops, "applications/overlays/enclave/managed-services/kustomization.yaml")));
-        assert.match(fs.readFileSync(path.join(gitops, "README.md"), "utf8"), /## Adding an application/);
-        execFileSync("kubectl", ["kustomize", path.join(gitops, "clusters/enclave")], { stdio: "pipe" });
-        fs.rmSync(out, { recursive: true, force: true });
+    it("rotates the generated Flux deploy key with a generation, with created-at and due dates like the other keys", async () => {
+        const before = await runConfig(withGitops());
+        assert.deepStrictEqual([before.outputs.fluxDeployKeyCreatedAt, before.outputs.fluxDeployKeyRotationDue], ["2026-01-01T00:00:00Z", "2026-06-30T00:00:00Z"]);
+        const key0 = named(before, "tls:index/privateKey:PrivateKey", "t1-flux-deploy-key-g0");
+        assert.ok(key0.urn.endsWith("t1-flux-deploy-key-g0"));
+        const after = await runConfig(withValue(withGitops(), "operations.keyRotation", { fluxDeployKeyGeneration: 1, fluxDeployKeyDays: 90 }));
+        const diff = diffRuns(before, after);
+        assert.deepStrictEqual(diff.added.map(urnName).sort(), ["t1-flux-deploy-key-g1", "t1-flux-deploy-key-g1-created-at"]);
+        assert.ok(diff.removed.map(urnName).includes("t1-flux-deploy-key-g0"));
+        assert.ok(diff.changed.map(urnName).includes("flux-system/flux-system"), "Flux's Git secret switches to the new key");
+        assert.notStrictEqual(after.outputs.fluxDeployKey, before.outputs.fluxDeployKey);
+        assert.strictEqual(after.outputs.fluxDeployKeyRotationDue, "2026-04-01T00:00:00Z");
     });
 });
