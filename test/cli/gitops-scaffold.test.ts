@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import { AGE_RECIPIENT_PLACEHOLDER, refreshScaffold } from "../../cli/gitops-scaffold";
 import { plan } from "../../cli/plan";
 import { loadOfflineStack } from "../../cli/stacks";
-import { runStack } from "../helpers";
+import { cachedRunStack as runStack } from "../runs";
 
 function filesUnder(dir: string, prefix = ""): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => entry.isDirectory()

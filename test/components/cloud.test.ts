@@ -10,7 +10,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { loadOfflineStack } from "../../cli/stacks";
 import { CLOUD_INTEGRATION, cloudProviderKubesprayVars, UNINITIALIZED_TAINT } from "../../spec/cloud";
-import { ofType, named, runStack, strings } from "../helpers";
+import { ofType, named, strings } from "../helpers";
+import { cachedRunStack as runStack } from "../runs";
 
 const kubespray = process.env.CLUSTERS_KUBESPRAY_SOURCE ?? path.resolve(__dirname, "..", "..", "..", "shared", "upstream", "kubespray-v2.31.0");
 const overrideOf = (run: Awaited<ReturnType<typeof runStack>>, name: string) =>

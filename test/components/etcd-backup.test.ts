@@ -14,7 +14,8 @@ import { loadOfflineStack } from "../../cli/stacks";
 import { loadClusterSpec, SpecError } from "../../spec";
 import { etcdBackupValues } from "../../spec/rules/gitops";
 import { vsphereConfig, withValue } from "../fixtures/configs";
-import { named, ofType, runConfig, runStack, strings } from "../helpers";
+import { named, ofType, runConfig, strings } from "../helpers";
+import { cachedRunStack as runStack } from "../runs";
 import { validateObject } from "../schemas";
 
 const kubespray = process.env.CLUSTERS_KUBESPRAY_SOURCE ?? path.resolve(__dirname, "..", "..", "..", "shared", "upstream", "kubespray-v2.31.0");

@@ -15,7 +15,8 @@ import { listStacks, loadOfflineStack } from "../../cli/stacks";
 import { GITOPS_BASE_CHECKED_RELEASE, SERVICE_CATALOG, SHARED_STAGES, readyStage, type GitopsBaseService, type ServiceStage } from "../../spec/catalog";
 import { gitopsSchema } from "../../spec/schema";
 import { locateGitopsBase } from "../gitops-base";
-import { ofType, runStack } from "../helpers";
+import { ofType } from "../helpers";
+import { cachedRunStack as runStack } from "../runs";
 
 interface Manifest { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any }
 
