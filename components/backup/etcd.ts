@@ -10,8 +10,10 @@
  * - `kubectl -n kube-system create job --from=cronjob/etcd-backup etcd-backup-<reason>` takes a snapshot now,
  *   e.g. `etcd-backup-pre-upgrade-1-34-1`; `<reason>` starts with a letter (the CronJob's own jobs are
  *   `etcd-backup-<digits>` and are the `scheduled` ones);
- * - the snapshot lands at `s3://<bucket>/<cluster>/etcd/<reason>/<cluster>-etcd-<UTC yyyymmddThhmmssZ>-<node>-<reason>.db`;
- *   the newest `keep` snapshots of each reason are kept.
+ * - the snapshot lands at `s3://<bucket>/etcd-snapshots/<cluster>/<reason>/<cluster>-etcd-<UTC yyyymmddThhmmssZ>-<node>-<reason>.db`;
+ *   the newest `keep` snapshots of each reason are kept. Outside Velero's prefix (`<cluster>/`, in the same
+ *   bucket): Velero marks its location Unavailable when its prefix holds folders it did not make
+ *   ("Backup store contains invalid top-level directories", velero-io/velero#3193).
  *
  * How it reaches etcd (Kubespray v2.31.0, etcd_deployment_type host): etcd listens on
  * https://127.0.0.1:2379 on every etcd node (roles/etcd/templates/etcd.env.j2), the node's etcdctl
@@ -53,7 +55,7 @@ export const UPLOAD_SCRIPT = [
     "  \"$CRONJOB\"-*) reason=${JOB_NAME#\"$CRONJOB\"-} ;;",
     "  *) reason=$JOB_NAME ;;",
     "esac",
-    "folder=\"$CLUSTER/etcd/$reason\"",
+    "folder=\"etcd-snapshots/$CLUSTER/$reason\"",
     "file=\"$CLUSTER-etcd-$stamp-$NODE_NAME-$reason.db\"",
     "set -- ${S3_URL:+--endpoint-url \"$S3_URL\"}",
     "[ -z \"${S3_URL:-}\" ] || aws configure set default.s3.addressing_style path",

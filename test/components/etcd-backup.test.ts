@@ -106,13 +106,13 @@ describe("etcd-backup CronJob", () => {
     it("names scheduled snapshots so a person finds them, and keeps the newest per reason", () => {
         const calls = runUpload({ ...ENV, JOB_NAME: "etcd-backup-29520060" }, ["prod-vs-etcd-20260301T010000Z-prod-vs-cp-1-scheduled.db", "prod-vs-etcd-20260228T010000Z-prod-vs-cp-2-scheduled.db", "prod-vs-etcd-20260227T010000Z-prod-vs-cp-1-scheduled.db", "prod-vs-etcd-20260226T010000Z-prod-vs-cp-1-scheduled.db"]);
         assert.match(calls[0], /^configure set default\.s3\.addressing_style path$/);
-        assert.match(calls[1], /^--endpoint-url https:\/\/s3\.acme\.example s3 cp \/backup\/snapshot\.db s3:\/\/prod-vs-velero\/prod-vs\/etcd\/scheduled\/prod-vs-etcd-\d{8}T\d{6}Z-prod-vs-cp-1-scheduled\.db$/);
+        assert.match(calls[1], /^--endpoint-url https:\/\/s3\.acme\.example s3 cp \/backup\/snapshot\.db s3:\/\/prod-vs-velero\/etcd-snapshots\/prod-vs\/scheduled\/prod-vs-etcd-\d{8}T\d{6}Z-prod-vs-cp-1-scheduled\.db$/);
         assert.deepStrictEqual(calls.filter((c) => c.includes(" s3 rm ")).map((c) => c.split("/").pop()), ["prod-vs-etcd-20260227T010000Z-prod-vs-cp-1-scheduled.db", "prod-vs-etcd-20260226T010000Z-prod-vs-cp-1-scheduled.db"]);
     });
 
     it(`takes a named snapshot from a Job made with kubectl create job --from=cronjob/${ETCD_BACKUP_NAME}`, () => {
         const calls = runUpload({ ...ENV, JOB_NAME: "etcd-backup-pre-upgrade-1-34-1", S3_URL: "" }, []);
-        assert.match(calls[0], /^s3 cp \/backup\/snapshot\.db s3:\/\/prod-vs-velero\/prod-vs\/etcd\/pre-upgrade-1-34-1\/prod-vs-etcd-\d{8}T\d{6}Z-prod-vs-cp-1-pre-upgrade-1-34-1\.db$/);
+        assert.match(calls[0], /^s3 cp \/backup\/snapshot\.db s3:\/\/prod-vs-velero\/etcd-snapshots\/prod-vs\/pre-upgrade-1-34-1\/prod-vs-etcd-\d{8}T\d{6}Z-prod-vs-cp-1-pre-upgrade-1-34-1\.db$/);
     });
 });
 
