@@ -46,7 +46,10 @@ export function etcdImage(kubernetesVersion: string): string {
 /** The AWS CLI speaks S3 to AWS and to S3-compatible stores (Swift's S3 API, Ceph, MinIO). */
 export const S3_CLIENT_IMAGE = "docker.io/amazon/aws-cli:2.17.0";
 
-/** Upload, then keep the newest `KEEP` snapshots of this reason. Runs in the S3 client's shell; every value comes from env. */
+/**
+ * Upload, then keep the newest `KEEP` snapshots of this reason (keys carry UTC stamps, so newest sorts
+ * last). Runs in the S3 client image's shell with its coreutils only; every value comes from env.
+ */
 export const UPLOAD_SCRIPT = [
     "set -eu",
     "stamp=$(date -u +%Y%m%dT%H%M%SZ)",
@@ -61,8 +64,8 @@ export const UPLOAD_SCRIPT = [
     "[ -z \"${S3_URL:-}\" ] || aws configure set default.s3.addressing_style path",
     "aws \"$@\" s3 cp /backup/snapshot.db \"s3://$BUCKET/$folder/$file\"",
     "echo \"uploaded s3://$BUCKET/$folder/$file\"",
-    "aws \"$@\" s3 ls \"s3://$BUCKET/$folder/\" | awk '{print $4}' | grep '\\.db$' | sort -r | tail -n +$((KEEP + 1)) | while read -r old; do",
-    "  aws \"$@\" s3 rm \"s3://$BUCKET/$folder/$old\"",
+    "aws \"$@\" s3api list-objects-v2 --bucket \"$BUCKET\" --prefix \"$folder/\" --query 'Contents[].Key' --output text | tr '\\t' '\\n' | grep '\\.db$' | sort -r | tail -n +$((KEEP + 1)) | while read -r old; do",
+    "  aws \"$@\" s3 rm \"s3://$BUCKET/$old\"",
     "done",
 ].join("\n");
 

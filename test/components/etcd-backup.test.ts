@@ -24,7 +24,8 @@ const kubespray = process.env.CLUSTERS_KUBESPRAY_SOURCE ?? path.resolve(__dirnam
 function runUpload(env: Record<string, string>, listing: string[]): string[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-upload-"));
     const log = path.join(dir, "aws.log");
-    fs.writeFileSync(path.join(dir, "aws"), `#!/bin/sh\necho "$*" >> ${log}\ncase "$*" in *" s3 ls "*) printf '%s\\n' ${listing.map((f) => `"2026-03-01 01:00:00 1024 ${f}"`).join(" ")} ;; esac\n`, { mode: 0o755 });
+    // `s3api list-objects-v2 --output text` prints the keys tab-separated on one line.
+    fs.writeFileSync(path.join(dir, "aws"), `#!/bin/sh\necho "$*" >> ${log}\ncase "$*" in *"s3api list-objects-v2"*) printf '%s\\n' '${listing.map((f) => `etcd-snapshots/prod-vs/scheduled/${f}`).join("\t")}' ;; esac\n`, { mode: 0o755 });
     execFileSync("/bin/sh", ["-c", UPLOAD_SCRIPT], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, stdio: "pipe" });
     const calls = fs.readFileSync(log, "utf8").trim().split("\n");
     fs.rmSync(dir, { recursive: true, force: true });
@@ -107,7 +108,11 @@ describe("etcd-backup CronJob", () => {
         const calls = runUpload({ ...ENV, JOB_NAME: "etcd-backup-29520060" }, ["prod-vs-etcd-20260301T010000Z-prod-vs-cp-1-scheduled.db", "prod-vs-etcd-20260228T010000Z-prod-vs-cp-2-scheduled.db", "prod-vs-etcd-20260227T010000Z-prod-vs-cp-1-scheduled.db", "prod-vs-etcd-20260226T010000Z-prod-vs-cp-1-scheduled.db"]);
         assert.match(calls[0], /^configure set default\.s3\.addressing_style path$/);
         assert.match(calls[1], /^--endpoint-url https:\/\/s3\.acme\.example s3 cp \/backup\/snapshot\.db s3:\/\/prod-vs-velero\/etcd-snapshots\/prod-vs\/scheduled\/prod-vs-etcd-\d{8}T\d{6}Z-prod-vs-cp-1-scheduled\.db$/);
-        assert.deepStrictEqual(calls.filter((c) => c.includes(" s3 rm ")).map((c) => c.split("/").pop()), ["prod-vs-etcd-20260227T010000Z-prod-vs-cp-1-scheduled.db", "prod-vs-etcd-20260226T010000Z-prod-vs-cp-1-scheduled.db"]);
+        assert.match(calls[2], /s3api list-objects-v2 --bucket prod-vs-velero --prefix etcd-snapshots\/prod-vs\/scheduled\/ --query Contents\[\]\.Key --output text$/);
+        assert.deepStrictEqual(calls.filter((c) => c.includes(" s3 rm ")).map((c) => c.split(" s3 rm ")[1]), [
+            "s3://prod-vs-velero/etcd-snapshots/prod-vs/scheduled/prod-vs-etcd-20260227T010000Z-prod-vs-cp-1-scheduled.db",
+            "s3://prod-vs-velero/etcd-snapshots/prod-vs/scheduled/prod-vs-etcd-20260226T010000Z-prod-vs-cp-1-scheduled.db",
+        ]);
     });
 
     it(`takes a named snapshot from a Job made with kubectl create job --from=cronjob/${ETCD_BACKUP_NAME}`, () => {
