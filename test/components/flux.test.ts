@@ -122,6 +122,9 @@ describe("Flux bootstrap, platform services and backups", () => {
         assert.deepStrictEqual(patches[0].target, { group: "k8s.keycloak.org", version: "v2alpha1", kind: "Keycloak", name: "keycloak", namespace: "keycloak" });
         assert.match(patches[0].patch, /hostname:\n {4}hostname: https:\/\/auth\.t1\.example/);
         assert.ok(!run.resources.some((r) => r.name.includes("keycloak-values-override")), "no values Secret nobody reads");
+        for (const resource of ofType(run, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization")) {
+            assert.deepStrictEqual(validateObject(objectOf(resource.rawInputs)), [], resource.name);
+        }
     });
 
     it("puts values and secret values into the override Secret, secret end to end", async () => {
