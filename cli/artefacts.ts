@@ -26,8 +26,10 @@ function readTree(dir: string, prefix = ""): Record<string, string> {
 export function collectArtefacts(spec: ClusterSpec, run: OfflineRun, stack: string): Record<string, string> {
     const inventory = readTree(path.join(run.kubesprayHome, stack, "inventory"));
     const files: Record<string, string> = Object.fromEntries(Object.entries(inventory).map(([file, content]) => [path.join("kubespray", file), content]));
-    if (spec.gitops && typeof run.outputs.ageRecipient === "string") {
-        for (const [file, content] of Object.entries(gitopsScaffold(spec, run.outputs.ageRecipient))) {
+    if (spec.gitops) {
+        // Offline there is no real age key (the run's recipient is fabricated): the scaffold's .sops.yaml gets
+        // a placeholder SOPS refuses, and the command that writes the real one (refreshScaffold).
+        for (const [file, content] of Object.entries(gitopsScaffold(spec, stack))) {
             files[path.join("gitops", file)] = content;
         }
     }

@@ -10,7 +10,7 @@ import { ClusterKeys } from "./keys";
 import type { InfrastructureArgs, NodeSet } from "./nodeset";
 import * as k8s from "@pulumi/kubernetes";
 import { Backups } from "./backup";
-import { FluxBootstrap } from "./flux";
+import { FluxBootstrap, SOPS_SECRET } from "./flux";
 import { HarvesterInfrastructure } from "./harvester";
 import { Kubespray } from "./kubespray";
 import { OpenStackInfrastructure } from "./openstack";
@@ -83,7 +83,11 @@ export class Cluster extends pulumi.ComponentResource {
             ageKeysFile: this.keys.ageKeysFile,
             dependsOn: [this.kubespray.workers!],
         }, { parent: this });
-        const services = new PlatformServices(`${name}-services`, { spec, provider, secretValues: secrets.services, dependsOn: [flux.instance] }, { parent: this });
+        const services = new PlatformServices(`${name}-services`, {
+            spec, provider, secretValues: secrets.services, harvesterKubeconfig: secrets.harvesterKubeconfig,
+            backupCredentials: secrets.backupAccessKeyId && secrets.backupSecretAccessKey ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey } : undefined,
+            decryptWith: SOPS_SECRET, dependsOn: [flux.instance],
+        }, { parent: this });
         const velero = services.bases.get("velero");
         if (spec.backup.enabled && velero) {
             new Backups(`${name}-backup`, {
@@ -111,6 +115,8 @@ export class Cluster extends pulumi.ComponentResource {
             sshKeyCreatedAt: this.keys.ssh?.createdAt,
             sshKeyRotationDue: this.keys.ssh?.rotationDue,
             fluxDeployKey: this.flux?.deployKey,
+            fluxDeployKeyCreatedAt: this.flux?.deployKeyDates?.createdAt,
+            fluxDeployKeyRotationDue: this.flux?.deployKeyDates?.rotationDue,
         };
     }
 }

@@ -9,14 +9,14 @@ import { defaultNetworkMode } from "./rules/versions";
 import type { ClusterConfig, Provider } from "./schema";
 import { planNodes, resolveSize, type PlannedNode } from "./topology";
 
-export interface ResolvedService extends CatalogService {
+export type ResolvedService = CatalogService & {
     readonly name: string;
     /** Base-repository tag this service's source is pinned to. */
     readonly release: string;
     readonly values: Readonly<Record<string, unknown>>;
     /** Names of the secret values set for it under `secrets.services.<name>` (values stay in LoadedSpec.secrets). */
     readonly secretKeys: readonly string[];
-}
+};
 
 type Config = Omit<ClusterConfig, "secrets">;
 

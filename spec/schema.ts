@@ -178,6 +178,25 @@ export const backupSchema = z.object({
     }).strict()).max(MAX_LIST.schedules).default([{ name: "daily", cron: "0 1 * * *", ttl: "720h", includedNamespaces: ["*"], excludedNamespaces: [] }]),
     /** Take an etcd snapshot on every control-plane node before Kubespray upgrades. @default true */
     etcdSnapshotBeforeUpgrade: z.boolean().default(true),
+    /**
+     * Restore a Velero backup, once: the program applies one Velero Restore named `name`. A new request is
+     * a new `name` (the old Restore object is deleted, the restored objects stay); remove the section when
+     * done. Needs `backup.enabled`.
+     */
+    restore: z.object({
+        /** Name of the Restore object; change it to restore again. */
+        name: dnsLabel,
+        /** The Velero Backup to restore from, as `velero backup get` lists it (e.g. `<cluster>-daily-20260301010012`). */
+        backup: dnsName,
+        /** Namespaces to restore; ["*"] is the whole cluster. @default ["*"] */
+        includedNamespaces: z.array(z.union([z.literal("*"), dnsLabel])).min(1).max(MAX_LIST.namespaces).default(["*"]),
+        /** @default [] */
+        excludedNamespaces: z.array(dnsLabel).max(MAX_LIST.namespaces).default([]),
+        /** Restore persistent volume data too. @default true */
+        restorePVs: z.boolean().default(true),
+        /** Objects that already exist: none leaves them as they are, update patches them to the backup's. @default "none" */
+        existingResourcePolicy: z.enum(["none", "update"]).default("none"),
+    }).strict().optional(),
 }).strict().prefault({});
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -219,6 +238,10 @@ export const operationsSchema = z.object({
         sshGeneration: z.number().int().min(0).max(1_000_000).default(0),
         /** Bump to rotate the age identity now. @default 0 */
         ageGeneration: z.number().int().min(0).max(1_000_000).default(0),
+        /** Days before the generated Flux deploy key is due for rotation. @default 180 */
+        fluxDeployKeyDays: z.number().int().min(1).max(3650).default(180),
+        /** Bump to rotate the generated Flux deploy key now (then register the new `fluxDeployKey` output with the Git host). @default 0 */
+        fluxDeployKeyGeneration: z.number().int().min(0).max(1_000_000).default(0),
     }).strict().prefault({}),
     drift: z.object({
         /** @default "0 6 * * *" */

@@ -1,6 +1,7 @@
 /**
- * Backups with Velero: the storage location and its credentials, and one Schedule per entry of
- * `backup.schedules`. The etcd snapshot before upgrades is Kubespray's (backup.etcdSnapshotBeforeUpgrade).
+ * Backups with Velero: the storage location and its credentials, one Schedule per entry of
+ * `backup.schedules`, and a Restore when `backup.restore` asks for one. etcd snapshots are the
+ * etcd-backup CronJob's (./etcd.ts) and Kubespray's before upgrades (backup.etcdSnapshotBeforeUpgrade).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -46,6 +47,29 @@ export function schedules(spec: ClusterSpec): FluxObject[] {
     }));
 }
 
+/**
+ * The Velero Restore `backup.restore` asks for, applied once: named by the request, so a new request
+ * (a new `name`) is a new object and any other change to the request replaces it (the plan shows it).
+ */
+export function restoreObject(spec: ClusterSpec): FluxObject | undefined {
+    const restore = spec.backup.restore;
+    if (!restore) {
+        return undefined;
+    }
+    return {
+        apiVersion: "velero.io/v1",
+        kind: "Restore",
+        metadata: { name: restore.name, namespace: VELERO_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi-clusters" } },
+        spec: {
+            backupName: restore.backup,
+            includedNamespaces: [...restore.includedNamespaces],
+            excludedNamespaces: [...restore.excludedNamespaces],
+            restorePVs: restore.restorePVs,
+            existingResourcePolicy: restore.existingResourcePolicy,
+        },
+    };
+}
+
 export interface BackupsArgs {
     readonly spec: ClusterSpec;
     readonly provider: k8s.Provider;
@@ -70,6 +94,11 @@ export class Backups extends pulumi.ComponentResource {
         const location = apply(backupStorageLocation(spec), { ...k8sOpts, dependsOn: [args.velero, credentials] });
         for (const schedule of schedules(spec)) {
             apply(schedule, { ...k8sOpts, dependsOn: [location] });
+        }
+        const restore = restoreObject(spec);
+        if (restore) {
+            // Velero runs a Restore once; a changed request must be a new object, never an edit of a finished one.
+            apply(restore, { ...k8sOpts, dependsOn: [location], replaceOnChanges: ["spec"], deleteBeforeReplace: true });
         }
         this.registerOutputs({});
     }

@@ -13,7 +13,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { ClusterSpec } from "../../spec";
+import { runsExternalCloudController, TOLERATE_UNINITIALIZED } from "../../spec/cloud";
 import { applyObject } from "../k8s-object";
+import { keyDates, type KeyDates } from "../keys";
 import { FLUX_NAMESPACE, fluxInstance, gitRepository, kustomization, type FluxObject } from "./objects";
 
 export const FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
@@ -39,6 +41,8 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     readonly instance: k8s.apiextensions.CustomResource;
     /** Public key to add as a read-only deploy key on the GitOps repository (ssh only). */
     readonly deployKey?: pulumi.Output<string>;
+    /** When the generated deploy key was made and when it is due (`operations.keyRotation.fluxDeployKeyDays`). */
+    readonly deployKeyDates?: KeyDates;
 
     constructor(name: string, args: FluxBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clusters:flux:FluxBootstrap", name, {}, opts);
@@ -46,6 +50,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
         const gitops = spec.gitops!;
         const k8sOpts = { parent: this, provider };
         const namespace = new k8s.core.v1.Namespace(FLUX_NAMESPACE, { metadata: { name: FLUX_NAMESPACE } }, { ...k8sOpts, dependsOn: args.dependsOn });
+        const tolerations = runsExternalCloudController(spec) ? [{ ...TOLERATE_UNINITIALIZED }] : [];
         const operator = new k8s.helm.v3.Release(`${spec.meta.name}-flux-operator`, {
             name: "flux-operator",
             chart: FLUX_OPERATOR_CHART,
@@ -53,8 +58,9 @@ export class FluxBootstrap extends pulumi.ComponentResource {
             namespace: FLUX_NAMESPACE,
             createNamespace: false,
             atomic: true,
+            ...(tolerations.length ? { values: { tolerations } } : {}),
         }, { ...k8sOpts, dependsOn: [namespace] });
-        this.instance = apply(fluxInstance(gitops.flux.version, spec.kubernetes.clusterDomain), { ...k8sOpts, dependsOn: [operator], customTimeouts: { create: "20m", update: "20m" } });
+        this.instance = apply(fluxInstance(gitops.flux.version, spec.kubernetes.clusterDomain, tolerations), { ...k8sOpts, dependsOn: [operator], customTimeouts: { create: "20m", update: "20m" } });
 
         const secrets: pulumi.Resource[] = [];
         const gitSecret = (data: Record<string, pulumi.Input<string>>) => new k8s.core.v1.Secret(`${FLUX_NAMESPACE}/${GIT_SECRET}`, {
@@ -86,10 +92,24 @@ export class FluxBootstrap extends pulumi.ComponentResource {
         this.registerOutputs({ deployKey: this.deployKey });
     }
 
-    /** A read-only deploy key made by @pulumi/tls; its public half is a stack output to register with the Git host. */
+    /**
+     * A read-only deploy key made by @pulumi/tls, one per `operations.keyRotation.fluxDeployKeyGeneration`
+     * like the SSH and age keys; its public half is a stack output to register with the Git host. Bumping the
+     * generation makes a new key and Flux switches to it: until the new public key is registered, Flux keeps
+     * the last revision it fetched and retries. Generation 0 keeps the name keys had before generations.
+     */
     private deployKeyPair(spec: ClusterSpec): pulumi.Output<string> {
-        const key = new tls.PrivateKey(`${spec.meta.name}-flux-deploy-key`, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem"] });
-        (this as { deployKey?: pulumi.Output<string> }).deployKey = key.publicKeyOpenssh.apply((k) => k.trim());
+        const rotation = spec.operations.keyRotation;
+        const generation = rotation.fluxDeployKeyGeneration;
+        const name = `${spec.meta.name}-flux-deploy-key-g${generation}`;
+        const key = new tls.PrivateKey(name, { algorithm: "ED25519" }, {
+            parent: this,
+            additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem"],
+            aliases: generation === 0 ? [{ name: `${spec.meta.name}-flux-deploy-key` }] : [],
+        });
+        const self = this as { deployKey?: pulumi.Output<string>; deployKeyDates?: KeyDates };
+        self.deployKey = key.publicKeyOpenssh.apply((k) => k.trim());
+        self.deployKeyDates = keyDates(this, name, rotation.fluxDeployKeyDays);
         return pulumi.secret(key.privateKeyOpenssh);
     }
 }

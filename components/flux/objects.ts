@@ -37,6 +37,8 @@ export interface KustomizationArgs {
     readonly wait?: boolean;
     readonly timeout?: string;
     readonly retryInterval?: string;
+    /** Namespace for the path's objects that name none. */
+    readonly targetNamespace?: string;
     readonly dependsOn?: readonly string[];
     readonly healthChecks?: readonly { apiVersion: string; kind: string; name: string; namespace: string }[];
     readonly decryptWith?: string;
@@ -62,6 +64,7 @@ export function kustomization(name: string, args: KustomizationArgs): FluxObject
             ...(args.wait !== undefined ? { wait: args.wait } : {}),
             ...(args.timeout ? { timeout: args.timeout } : {}),
             ...(args.retryInterval ? { retryInterval: args.retryInterval } : {}),
+            ...(args.targetNamespace ? { targetNamespace: args.targetNamespace } : {}),
             ...(args.dependsOn?.length ? { dependsOn: args.dependsOn.map((dependency) => ({ name: dependency })) } : {}),
             ...(args.healthChecks?.length ? { healthChecks: args.healthChecks } : {}),
             ...(args.decryptWith ? { decryption: { provider: "sops", secretRef: { name: args.decryptWith } } } : {}),
@@ -70,8 +73,13 @@ export function kustomization(name: string, args: KustomizationArgs): FluxObject
     };
 }
 
-/** The Flux Operator's FluxInstance: which Flux to install and how. One per cluster, named "flux". */
-export function fluxInstance(version: string, clusterDomain: string): FluxObject {
+/**
+ * The Flux Operator's FluxInstance: which Flux to install and how. One per cluster, named "flux".
+ * `tolerations` are added to every controller (a Kustomize patch, fluxoperator.dev "Flux Instance
+ * Customization"): with an external cloud controller the nodes stay tainted uninitialized until Flux has
+ * installed that controller, so Flux must run on them first.
+ */
+export function fluxInstance(version: string, clusterDomain: string, tolerations: readonly Record<string, string>[] = []): FluxObject {
     return {
         apiVersion: "fluxcd.controlplane.io/v1",
         kind: "FluxInstance",
@@ -80,6 +88,14 @@ export function fluxInstance(version: string, clusterDomain: string): FluxObject
             distribution: { version, registry: "ghcr.io/fluxcd" },
             components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
             cluster: { type: "kubernetes", networkPolicy: true, domain: clusterDomain },
+            ...(tolerations.length ? {
+                kustomize: {
+                    patches: [{
+                        target: { kind: "Deployment" },
+                        patch: JSON.stringify([{ op: "add", path: "/spec/template/spec/tolerations", value: tolerations }]),
+                    }],
+                },
+            } : {}),
         },
     };
 }

@@ -76,13 +76,17 @@ export class ClusterKeys extends pulumi.ComponentResource {
         return new tls.PrivateKey(name, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyOpenssh"] });
     }
 
-    /** The creation time, recorded once by a command that runs only when the key is made. */
     private dates(keyName: string, days: number): KeyDates {
-        const stamp = new command.local.Command(`${keyName}-created-at`, {
-            create: "date -u +%Y-%m-%dT%H:%M:%SZ",
-            logging: "none",
-        }, { parent: this });
-        const createdAt = stamp.stdout.apply((s) => s.trim());
-        return { createdAt, rotationDue: createdAt.apply((c) => dueDate(c, days)) };
+        return keyDates(this, keyName, days);
     }
+}
+
+/** The creation time of a key, recorded once by a command that runs only when the key is made, and its due date. */
+export function keyDates(parent: pulumi.Resource, keyName: string, days: number): KeyDates {
+    const stamp = new command.local.Command(`${keyName}-created-at`, {
+        create: "date -u +%Y-%m-%dT%H:%M:%SZ",
+        logging: "none",
+    }, { parent });
+    const createdAt = stamp.stdout.apply((s) => s.trim());
+    return { createdAt, rotationDue: createdAt.apply((c) => dueDate(c, days)) };
 }

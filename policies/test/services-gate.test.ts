@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { SERVICE_CATALOG } from "../../spec/catalog";
+import { SERVICE_CATALOG, SHARED_STAGES } from "../../spec/catalog";
 import { checkServices, formatServiceGate, type ServiceGateReport } from "../lib/services-gate";
 import { RULES } from "../rules";
 import { requireGitopsBase } from "./upstream";
@@ -20,6 +20,12 @@ function helmReleasesUnder(dir: string): string[] {
     return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => /\.ya?ml$/.test(f) && !f.includes("helm-values"))
         .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8")).map((d) => d.toJS()))
         .filter((o) => o?.kind === "HelmRelease").map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+}
+
+/** Every path Flux applies from gitops-base: each stage of each gitops-base service, and the shared stages. */
+function gitopsBasePaths(): Record<string, { path: string }> {
+    const stages = Object.values(SERVICE_CATALOG).flatMap((service) => (service.origin === "gitops-base" ? service.stages : []));
+    return Object.fromEntries([...stages, ...Object.values(SHARED_STAGES)].map((stage) => [stage.name, { path: stage.path }]));
 }
 
 describe("the offline pod-security gate on the services' manifests", function () {
@@ -55,18 +61,18 @@ describe("the offline pod-security gate on the services' manifests", function ()
         });
     });
 
-    describe("on every catalog service at the pinned gitops-base tag", () => {
+    describe("on every gitops-base stage of the catalog at the pinned tag", () => {
         let root: string;
         let report: ServiceGateReport[];
         before(function () {
             this.timeout(180_000);
             requireKubectl(this);
             root = requireGitopsBase(this);
-            report = checkServices(root, SERVICE_CATALOG, RULES);
+            report = checkServices(root, gitopsBasePaths(), RULES);
         });
 
-        it("reports every catalog service", () => {
-            assert.deepStrictEqual(report.map((r) => r.service), Object.keys(SERVICE_CATALOG).sort());
+        it("reports every stage of every gitops-base service", () => {
+            assert.deepStrictEqual(report.map((r) => r.service), Object.keys(gitopsBasePaths()).sort());
         });
 
         it("builds what is in the tree, and names each remote resource it cannot fetch offline", () => {

@@ -1,6 +1,7 @@
 /** GitOps repository, services and their dependencies. */
-import { SERVICE_CATALOG, SERVICE_NAMES, isEnabledByDefault } from "../catalog";
-import { gitUrlScheme } from "../formats";
+import { z } from "zod";
+import { GITOPS_BASE_CHECKED_RELEASE, SERVICE_CATALOG, SERVICE_NAMES, isEnabledByDefault } from "../catalog";
+import { cron, gitUrlScheme } from "../formats";
 import type { ClusterConfig } from "../schema";
 import type { RuleContext } from "./context";
 
@@ -19,12 +20,40 @@ export function gitAuthMatchesUrl(ctx: RuleContext): void {
     }
 }
 
-/** Whether each catalog service is on for this stack: explicit setting, else the catalog default. */
+/**
+ * Whether each catalog service is on for this stack: explicit setting, else the catalog default.
+ * etcd-backup, on by default as in openCenter, needs somewhere to put the snapshots: left on by default
+ * only when `backup.storage` is set (a rule says so when it is not).
+ */
 export function enabledServices(config: ClusterConfig): string[] {
     if (!config.gitops) {
         return [];
     }
-    return SERVICE_NAMES.filter((name) => config.services[name]?.enabled ?? isEnabledByDefault(SERVICE_CATALOG[name], config.infrastructure.provider));
+    return SERVICE_NAMES.filter((name) => {
+        const explicit = config.services[name]?.enabled;
+        if (explicit !== undefined) {
+            return explicit;
+        }
+        if (name === "etcd-backup" && !config.backup.storage) {
+            return false;
+        }
+        return isEnabledByDefault(SERVICE_CATALOG[name], config.infrastructure.provider);
+    });
+}
+
+/** Values of the etcd-backup service (it is made by the program, so its values are checked here). */
+export const etcdBackupValuesSchema = z.object({
+    /** When the CronJob runs (UTC). @default "0 1 * * *" (openCenter's) */
+    schedule: cron.default("0 1 * * *"),
+    /** Snapshots kept per reason (scheduled, pre-upgrade, …); older ones are deleted after each upload. @default 30 */
+    keep: z.number().int().min(1).max(1000).default(30),
+}).strict();
+
+export type EtcdBackupValues = z.output<typeof etcdBackupValuesSchema>;
+
+export function etcdBackupValues(values: Readonly<Record<string, unknown>>): EtcdBackupValues {
+    const parsed = etcdBackupValuesSchema.safeParse(values);
+    return parsed.success ? parsed.data : etcdBackupValuesSchema.parse({});
 }
 
 export function servicesAreKnownAndComplete(ctx: RuleContext): void {
@@ -34,6 +63,8 @@ export function servicesAreKnownAndComplete(ctx: RuleContext): void {
             ctx.error(`services.${name}`, `is not a known service; allowed: ${SERVICE_NAMES.join(", ")}`);
         } else if (!gitops && services[name].enabled) {
             ctx.error(`services.${name}.enabled`, "needs a gitops section: services are delivered by Flux from the GitOps repository");
+        } else {
+            serviceValuesFit(ctx, name);
         }
     }
     const enabled = new Set(enabledServices(ctx.config));
@@ -44,12 +75,52 @@ export function servicesAreKnownAndComplete(ctx: RuleContext): void {
             }
         }
     }
+    if (enabled.has("etcd-backup") && !ctx.config.backup.storage) {
+        ctx.error("backup.storage", "is required while services.etcd-backup is enabled (the snapshots go to this bucket)");
+    } else if (gitops && !enabled.has("etcd-backup") && services["etcd-backup"]?.enabled === undefined) {
+        ctx.warn("services.etcd-backup", "is on by default but backup.storage is not set: etcd snapshots stay on the control-plane nodes; set backup.storage ({bucket, region, s3Url}) to take them off the nodes daily");
+    }
     if (ctx.config.backup.enabled) {
         if (!ctx.config.backup.storage) {
             ctx.error("backup.storage", "is required when backup.enabled is true ({bucket, region, s3Url})");
         }
         if (!enabled.has("velero")) {
             ctx.error("services.velero.enabled", "must not be false while backup.enabled is true (Velero takes the backups)");
+        }
+    }
+    if (ctx.config.backup.restore && !ctx.config.backup.enabled) {
+        ctx.error("backup.restore", "needs backup.enabled: true (Velero restores from the backup storage location the program makes)");
+    }
+}
+
+/** `values` must go somewhere real: a HelmRelease's override Secret, a custom resource patch, or the program's own schema. */
+function serviceValuesFit(ctx: RuleContext, name: string): void {
+    const service = SERVICE_CATALOG[name];
+    const values = ctx.config.services[name].values;
+    if (Object.keys(values).length === 0) {
+        return;
+    }
+    if (name === "etcd-backup") {
+        const parsed = etcdBackupValuesSchema.safeParse(values);
+        if (!parsed.success) {
+            for (const issue of parsed.error.issues) {
+                ctx.error(`services.${name}.values${issue.path.length ? `.${issue.path.join(".")}` : ""}`, `${issue.message}; allowed keys: schedule (cron), keep (number of snapshots)`);
+            }
+        }
+        return;
+    }
+    if (service.helmValues.length === 0 && !service.patchValues) {
+        ctx.error(`services.${name}.values`, `${name} has no HelmRelease in gitops-base ${GITOPS_BASE_CHECKED_RELEASE}, so values would be ignored; remove them`);
+        return;
+    }
+    const keyed = service.helmValues.filter((target) => target.valuesKey).map((target) => target.valuesKey!);
+    if (keyed.length > 0) {
+        for (const key of Object.keys(values).sort()) {
+            if (!keyed.includes(key)) {
+                ctx.error(`services.${name}.values.${key}`, `${name} has one HelmRelease per part; values go under its part: ${keyed.join(", ")}`);
+            } else if (typeof values[key] !== "object" || values[key] === null || Array.isArray(values[key])) {
+                ctx.error(`services.${name}.values.${key}`, "must be an object of Helm values");
+            }
         }
     }
 }

@@ -28,9 +28,10 @@ export function requiredSecrets(config: ClusterConfig): RequiredSecret[] {
     if (config.infrastructure.provider === "existing") {
         required.push({ path: "sshPrivateKey", reason: "infrastructure.provider is existing (the key already authorized on the hosts)" });
     }
-    if (config.backup.enabled) {
-        required.push({ path: "backupAccessKeyId", reason: "backup.enabled is true" });
-        required.push({ path: "backupSecretAccessKey", reason: "backup.enabled is true" });
+    const backupReason = config.backup.enabled ? "backup.enabled is true" : enabledServices(config).includes("etcd-backup") ? "services.etcd-backup is enabled" : undefined;
+    if (backupReason) {
+        required.push({ path: "backupAccessKeyId", reason: backupReason });
+        required.push({ path: "backupSecretAccessKey", reason: backupReason });
     }
     for (const service of enabledServices(config)) {
         for (const key of SERVICE_CATALOG[service].requiredSecrets) {

@@ -3,17 +3,17 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { plan } from "../../cli/plan";
 import { listStacks, loadOfflineStack } from "../../cli/stacks";
 import { SERVICE_CATALOG } from "../../spec";
 import { openstackConfig, withValue } from "../fixtures/configs";
 import { diffRuns, named, ofType, runConfig, runStack, strings, urnName } from "../helpers";
 import { celProblems, validateObject } from "../schemas";
 
-const FLUX_KINDS = ["GitRepository", "Kustomization", "HelmRelease", "Schedule", "BackupStorageLocation"];
+const FLUX_KINDS = ["GitRepository", "Kustomization", "HelmRelease", "HelmRepository", "Schedule", "BackupStorageLocation", "Restore"];
 const objectOf = (inputs: Record<string, unknown>) => inputs as { apiVersion: string; kind: string; metadata: any; spec: any };
+const CLOUD = { authUrl: "https://keystone.example:5000/v3", region: "r1", applicationCredentialId: "app-cred-id", applicationCredentialSecret: "app-cred-secret-456" };
 const withGitops = () => withValue(withValue(openstackConfig(), "gitops", { repository: { url: "ssh://git@github.com/acme/gitops.git" } }),
-    "secrets.services", { "kube-prometheus-stack": { grafanaAdminPassword: "grafana-pw-123" } });
+    "secrets.services", { "kube-prometheus-stack": { grafanaAdminPassword: "grafana-pw-123" }, "openstack-ccm": CLOUD, "openstack-csi": CLOUD });
 
 describe("Flux bootstrap, platform services and backups", () => {
     for (const stack of listStacks()) {
@@ -63,31 +63,68 @@ describe("Flux bootstrap, platform services and backups", () => {
         assert.strictEqual(run.outputs.fluxDeployKey, undefined);
     });
 
-    it("wires each service from the catalog: pinned source, base Kustomization with its dependsOn chain", async () => {
+    it("wires each service from the catalog: pinned source, one Kustomization per stage, each after the one before", async () => {
         const run = await runStack("prod-vsphere");
         const { spec } = loadOfflineStack("prod-vsphere").loaded;
-        const kustomizations = ofType(run, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization").map((r) => objectOf(r.rawInputs)).filter((k) => k.metadata.name.endsWith("-base"));
-        assert.deepStrictEqual(kustomizations.map((k) => k.metadata.name.replace(/-base$/, "")).sort(), spec.enabledServices.map((s) => s.name).sort());
-        for (const k of kustomizations) {
-            const service = k.metadata.name.replace(/-base$/, "");
-            assert.deepStrictEqual((k.spec.dependsOn ?? []).map((d: { name: string }) => d.name), SERVICE_CATALOG[service].dependsOn.map((d) => `${d}-base`), service);
-            assert.deepStrictEqual([k.spec.prune, k.spec.wait, k.spec.timeout, k.spec.retryInterval], [true, true, "10m", "1m"]);
+        const kustomizations = ofType(run, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization").map((r) => objectOf(r.rawInputs)).filter((k) => k.metadata.name !== "flux-system");
+        const byName = new Map(kustomizations.map((k) => [k.metadata.name as string, k]));
+        const dependsOn = (name: string) => ((byName.get(name)?.spec.dependsOn ?? []) as { name: string }[]).map((d) => d.name);
+        for (const service of spec.enabledServices) {
+            const entry = SERVICE_CATALOG[service.name];
+            if (entry.origin !== "gitops-base") {
+                continue;
+            }
+            entry.stages.forEach((stage, index) => {
+                assert.ok(byName.has(stage.name), `${service.name}: stage ${stage.name} is applied`);
+                const expected = index === 0 ? [...entry.shared] : [entry.stages[index - 1].name];
+                for (const needed of stage.needs ?? []) {
+                    const dependency = SERVICE_CATALOG[needed];
+                    if (dependency.origin === "gitops-base") expected.push(dependency.stages[dependency.stages.length - 1].name);
+                }
+                assert.deepStrictEqual(dependsOn(stage.name).sort(), [...new Set(expected)].sort(), stage.name);
+                const k = byName.get(stage.name)!;
+                assert.deepStrictEqual([k.spec.prune, k.spec.wait, k.spec.timeout, k.spec.retryInterval], [true, stage.healthChecks.length === 0, "10m", "1m"], stage.name);
+            });
+            const override = byName.get(`${service.name}-override`)!;
+            assert.deepStrictEqual([override.spec.path, override.spec.sourceRef.name, override.spec.decryption.secretRef.name], [`./applications/overlays/prod-vs/services/${service.name}`, "flux-system", "sops-age"]);
         }
         const sources = ofType(run, "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository").map((r) => objectOf(r.rawInputs)).filter((g) => g.metadata.name.startsWith("opencenter-"));
         assert.ok(sources.every((g) => g.spec.ref.tag === "2026.01"), "pinned to the base release tag");
-        // the dependsOn graph has no cycle
-        const edges = new Map(kustomizations.map((k) => [k.metadata.name, (k.spec.dependsOn ?? []).map((d: { name: string }) => d.name) as string[]]));
+        // the dependsOn graph has no cycle and names only Kustomizations that exist
         const visiting = new Set<string>();
         const done = new Set<string>();
         const visit = (node: string) => {
+            assert.ok(byName.has(node), `dependsOn names ${node}, which is not applied`);
             assert.ok(!visiting.has(node), `cycle through ${node}`);
             if (done.has(node)) return;
             visiting.add(node);
-            (edges.get(node) ?? []).forEach(visit);
+            dependsOn(node).forEach(visit);
             visiting.delete(node);
             done.add(node);
         };
-        [...edges.keys()].forEach(visit);
+        [...byName.keys()].forEach(visit);
+    });
+
+    it("applies staged services in their order: keycloak and kyverno", async () => {
+        const run = await runConfig(withValue(withValue(withGitops(), "services", { headlamp: { enabled: true }, keycloak: { enabled: true, values: { hostname: { hostname: "https://auth.t1.example" } } } }),
+            "secrets.services", { "kube-prometheus-stack": { grafanaAdminPassword: "pw" }, headlamp: { oidcClientSecret: "cs" }, "openstack-ccm": CLOUD, "openstack-csi": CLOUD }));
+        const k = (name: string) => objectOf(named(run, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", `kustomization:flux-system/${name}`).rawInputs);
+        const deps = (name: string) => (k(name).spec.dependsOn as { name: string }[]).map((d) => d.name).sort();
+        assert.deepStrictEqual(deps("keycloak-postgres"), ["postgres-operator-base"]);
+        assert.deepStrictEqual(deps("keycloak-operator"), ["keycloak-postgres", "olm-base"]);
+        assert.deepStrictEqual(deps("keycloak-cr"), ["cert-manager-base", "gateway-api-base", "keycloak-operator"]);
+        assert.deepStrictEqual(deps("keycloak-oidc-rbac"), ["keycloak-cr", "rbac-manager-base"]);
+        assert.deepStrictEqual(deps("headlamp-base"), ["keycloak-oidc-rbac"]);
+        assert.deepStrictEqual(deps("kyverno-default-ruleset"), ["kyverno-policy-engine"]);
+        assert.deepStrictEqual(k("kyverno-policy-engine").spec.healthChecks, [{ apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", name: "kyverno", namespace: "kyverno" }]);
+        // keycloak has no HelmRelease: its values patch the Keycloak custom resource
+        const patches = k("keycloak-cr").spec.patches as { patch: string; target: Record<string, string> }[];
+        assert.deepStrictEqual(patches[0].target, { group: "k8s.keycloak.org", version: "v2alpha1", kind: "Keycloak", name: "keycloak", namespace: "keycloak" });
+        assert.match(patches[0].patch, /hostname:\n {4}hostname: https:\/\/auth\.t1\.example/);
+        assert.ok(!run.resources.some((r) => r.name.includes("keycloak-values-override")), "no values Secret nobody reads");
+        for (const resource of ofType(run, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization")) {
+            assert.deepStrictEqual(validateObject(objectOf(resource.rawInputs)), [], resource.name);
+        }
     });
 
     it("puts values and secret values into the override Secret, secret end to end", async () => {
@@ -103,7 +140,7 @@ describe("Flux bootstrap, platform services and backups", () => {
         const after = await runConfig(withValue(withGitops(), "services", { tempo: { enabled: false } }));
         const diff = diffRuns(before, after);
         assert.deepStrictEqual([diff.added, diff.changed], [[], []]);
-        assert.deepStrictEqual(diff.removed.map(urnName).sort(), ["gitrepository:flux-system/opencenter-tempo", "kustomization:flux-system/tempo-base"]);
+        assert.deepStrictEqual(diff.removed.map(urnName).sort(), ["gitrepository:flux-system/opencenter-tempo", "kustomization:flux-system/tempo-base", "kustomization:flux-system/tempo-override"]);
     });
 
     it("schedules Velero backups after Velero is Ready", async () => {
@@ -135,7 +172,7 @@ describe("Flux bootstrap, platform services and backups", () => {
         const run = await runConfig(withValue(withGitops(), "operations.keyRotation", { ageGeneration: 2, sshGeneration: 1 }));
         const keys = (named(run, "kubernetes:core/v1:Secret", "flux-system/sops-age").rawInputs.stringData as Record<string, string>)["age.agekey"];
         assert.strictEqual(keys.match(/AGE-SECRET-KEY-1/g)?.length, 2);
-        assert.deepStrictEqual(ofType(run, "tls:index/privateKey:PrivateKey").map((r) => r.name).sort(), ["t1-age-g1", "t1-age-g2", "t1-flux-deploy-key", "t1-ssh-g0", "t1-ssh-g1"]);
+        assert.deepStrictEqual(ofType(run, "tls:index/privateKey:PrivateKey").map((r) => r.name).sort(), ["t1-age-g1", "t1-age-g2", "t1-flux-deploy-key-g0", "t1-ssh-g0", "t1-ssh-g1"]);
         assert.deepStrictEqual([run.outputs.ageKeyCreatedAt, run.outputs.ageKeyRotationDue], ["2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z"]);
         assert.deepStrictEqual([run.outputs.sshKeyCreatedAt, run.outputs.sshKeyRotationDue], ["2026-01-01T00:00:00Z", "2026-06-30T00:00:00Z"]);
         const rollout = named(run, "command:local:Command", "t1-ssh-keys");
@@ -143,21 +180,17 @@ describe("Flux bootstrap, platform services and backups", () => {
         assert.deepStrictEqual(Object.keys(JSON.parse(String(rollout.rawInputs.stdin))).sort(), ["key", "previousKey"]);
     });
 
-    it("writes a GitOps scaffold that kubectl kustomize builds", async function () {
-        // kubectl before 1.21 embeds kustomize 2.0, which cannot list directories under `resources`
-        // (Debian bookworm's kubernetes-client is 1.20); Flux and current kubectl can. Skipped, visibly, there.
-        const client = execFileSync("kubectl", ["version", "--client", "-o", "json"], { encoding: "utf8" });
-        const minor = Number(JSON.parse(client).clientVersion.minor.replace(/\D.*$/, ""));
-        if (minor < 21) {
-            this.skip();
-        }
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "scaffold-"));
-        const { outDir } = await plan(loadOfflineStack("enclave-harvester"), out);
-        const gitops = path.join(outDir, "gitops");
-        assert.match(fs.readFileSync(path.join(gitops, ".sops.yaml"), "utf8"), /age: age1[0-9a-z]{58}/);
-        assert.ok(fs.existsSync(path.join(gitops, "applications/overlays/enclave/managed-services/kustomization.yaml")));
-        assert.match(fs.readFileSync(path.join(gitops, "README.md"), "utf8"), /## Adding an application/);
-        execFileSync("kubectl", ["kustomize", path.join(gitops, "clusters/enclave")], { stdio: "pipe" });
-        fs.rmSync(out, { recursive: true, force: true });
+    it("rotates the generated Flux deploy key with a generation, with created-at and due dates like the other keys", async () => {
+        const before = await runConfig(withGitops());
+        assert.deepStrictEqual([before.outputs.fluxDeployKeyCreatedAt, before.outputs.fluxDeployKeyRotationDue], ["2026-01-01T00:00:00Z", "2026-06-30T00:00:00Z"]);
+        const key0 = named(before, "tls:index/privateKey:PrivateKey", "t1-flux-deploy-key-g0");
+        assert.ok(key0.urn.endsWith("t1-flux-deploy-key-g0"));
+        const after = await runConfig(withValue(withGitops(), "operations.keyRotation", { fluxDeployKeyGeneration: 1, fluxDeployKeyDays: 90 }));
+        const diff = diffRuns(before, after);
+        assert.deepStrictEqual(diff.added.map(urnName).sort(), ["t1-flux-deploy-key-g1", "t1-flux-deploy-key-g1-created-at"]);
+        assert.ok(diff.removed.map(urnName).includes("t1-flux-deploy-key-g0"));
+        assert.ok(diff.changed.map(urnName).includes("flux-system/flux-system"), "Flux's Git secret switches to the new key");
+        assert.notStrictEqual(after.outputs.fluxDeployKey, before.outputs.fluxDeployKey);
+        assert.strictEqual(after.outputs.fluxDeployKeyRotationDue, "2026-04-01T00:00:00Z");
     });
 });

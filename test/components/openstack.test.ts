@@ -166,7 +166,8 @@ describe("OpenStack infrastructure", () => {
         let existing = withValue(values, "infrastructure.openstack.existingNetwork", { networkId: "net-1", subnetId: "sub-1" });
         existing = withValue(withValue(existing, "infrastructure.openstack.externalNetworkId", undefined), "infrastructure.network.vlan", undefined);
         assert.deepStrictEqual(nodePorts(existing), ["worker <- 10.2.128.0/22 tcp30000-32767", "worker <- 10.2.128.0/22 udp30000-32767"]);
-        assert.deepStrictEqual(nodePorts(withValue(withValue(values, "services.openstack-ccm", { enabled: false }), "services.openstack-csi", { enabled: false })), []);
+        const withoutCloudController = ["openstack-ccm", "openstack-csi"].reduce((config, service) => withValue(withValue(config, `services.${service}`, { enabled: false }), `secrets.services.${service}`, undefined), values);
+        assert.deepStrictEqual(nodePorts(withoutCloudController), []);
         // The fixture has no GitOps, so no platform service and no Service load balancer.
         assert.deepStrictEqual(nodePorts(openstackConfig()), []);
     });

@@ -33,7 +33,7 @@ function fromStackFile(lines: string[]): Config {
 }
 
 const GITOPS = { repository: { url: "ssh://git@github.com/acme/gitops.git" } };
-const NO_SECRET_SERVICES = { "kube-prometheus-stack": { enabled: false }, loki: { enabled: false }, tempo: { enabled: false }, keycloak: { enabled: false }, headlamp: { enabled: false } };
+const NO_SECRET_SERVICES = { "kube-prometheus-stack": { enabled: false }, loki: { enabled: false }, tempo: { enabled: false }, keycloak: { enabled: false }, headlamp: { enabled: false }, "openstack-ccm": { enabled: false }, "openstack-csi": { enabled: false } };
 
 describe("hostile and careless stack files (issue 15)", () => {
     describe("item 4: kubespray.runner.image takes image references only", () => {
