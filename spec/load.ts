@@ -7,6 +7,7 @@ import { SpecError, type SpecIssue } from "./errors";
 import { toSpecIssues } from "./issues";
 import { collect, type Rule } from "./rules/context";
 import * as gitops from "./rules/gitops";
+import * as kubespray from "./rules/kubespray";
 import * as network from "./rules/network";
 import * as provider from "./rules/provider";
 import * as secrets from "./rules/secrets";
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
     versions.kubernetesFitsKubespray,
     versions.networkModeFitsPlugin,
     versions.oidcIsComplete,
+    kubespray.extraVarsAreSafe,
     gitops.gitAuthMatchesUrl,
     gitops.sshKnownHostsGiven,
     gitops.servicesAreKnownAndComplete,
