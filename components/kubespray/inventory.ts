@@ -44,13 +44,13 @@ export const ALL_VARS_FILE = "group_vars/all/all.yml";
  * only rewrites kubeadm-config.yaml. test/kubespray/upstream.test.ts checks this list against the tree.
  */
 export const CONTROL_PLANE_VARS: ReadonlySet<string> = new Set([
-    "auto_renew_certificates", "cluster_name", "kube_apiserver_port", "kube_encrypt_secret_data",
-    "kube_network_node_prefix", "kube_oidc_auth", "kube_oidc_client_id", "kube_oidc_groups_claim",
-    "kube_oidc_groups_prefix", "kube_oidc_url", "kube_oidc_username_claim", "kube_oidc_username_prefix",
+    "auto_renew_certificates", "cluster_name", "container_manager", "dns_mode", "etcd_deployment_type", "kube_apiserver_port",
+    "kube_encrypt_secret_data", "kube_network_node_prefix", "kube_network_plugin", "kube_oidc_auth", "kube_oidc_client_id",
+    "kube_oidc_groups_claim", "kube_oidc_groups_prefix", "kube_oidc_url", "kube_oidc_username_claim", "kube_oidc_username_prefix",
     "kube_pod_security_default_audit", "kube_pod_security_default_enforce", "kube_pod_security_default_warn",
-    "kube_pod_security_exemptions_namespaces", "kube_pod_security_use_default", "kube_pods_subnet",
-    "kube_proxy_mode", "kube_proxy_strict_arp", "kube_service_addresses", "kube_version",
-    "kubernetes_audit", "loadbalancer_apiserver", "supplementary_addresses_in_ssl_keys",
+    "kube_pod_security_exemptions_namespaces", "kube_pod_security_use_default", "kube_pods_subnet", "kube_proxy_mode",
+    "kube_proxy_strict_arp", "kube_service_addresses", "kube_version", "kube_vip_address", "kubernetes_audit",
+    "loadbalancer_apiserver", "loadbalancer_apiserver_localhost", "supplementary_addresses_in_ssl_keys",
 ]);
 
 export function hostsOf(nodes: readonly PlannedNode[]): InventoryHost[] {
@@ -248,7 +248,6 @@ export function addonsVars(ctx: InventoryContext): Record<string, unknown> {
         ...apiEndpointVars(ctx),
         helm_enabled: false,
         metrics_server_enabled: true,
-        ingress_nginx_enabled: false,
         cert_manager_enabled: false,
         metallb_enabled: false,
         argocd_enabled: false,

@@ -19,7 +19,7 @@ export const SPEC_OWNED_VARS: readonly string[] = [
     "access_ip", "ansible_host", "ansible_python_interpreter", "ansible_ssh_common_args", "ansible_user",
     "argocd_enabled", "auto_renew_certificates", "calico_ipip_mode", "calico_network_backend", "calico_version", "calico_vxlan_mode",
     "cert_manager_enabled", "cilium_auto_direct_node_routes", "cilium_native_routing_cidr", "cilium_tunnel_mode", "cilium_version",
-    "cluster_name", "container_manager", "dns_mode", "etcd_deployment_type", "etcd_member_name", "helm_enabled", "ingress_nginx_enabled",
+    "cluster_name", "container_manager", "dns_mode", "etcd_deployment_type", "etcd_member_name", "helm_enabled",
     "ip", "kube_apiserver_port", "kube_encrypt_secret_data", "kube_network_node_prefix", "kube_network_plugin", "kube_oidc_auth",
     "kube_oidc_client_id", "kube_oidc_groups_claim", "kube_oidc_groups_prefix", "kube_oidc_url", "kube_oidc_username_claim",
     "kube_oidc_username_prefix", "kube_ovn_network_type", "kube_ovn_version", "kube_pod_security_default_audit",
