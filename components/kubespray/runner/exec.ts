@@ -48,7 +48,7 @@ class BoundedStderr {
     /** The failure report: always fits (clipped to what is left of the budget). */
     failure(lines: readonly string[]): void {
         const room = STDERR_BUDGET - this.written;
-        let text = lines.map((l) => `${clip(l)}\n`).join("");
+        let text = lines.flatMap((l) => l.split("\n")).map((l) => `${clip(l, 1000)}\n`).join("");
         while (Buffer.byteLength(text) > room && text.length > 0) {
             text = text.slice(text.indexOf("\n") + 1);
         }
@@ -61,8 +61,8 @@ class BoundedStderr {
     }
 }
 
-function clip(line: string): string {
-    return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
+function clip(line: string, max = MAX_LINE): string {
+    return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
 export const stderr = new BoundedStderr();

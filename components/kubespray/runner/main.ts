@@ -359,9 +359,9 @@ export function windowRefusal(command: string, desired: CommandState, plan: Plan
     }
     return [
         `it is ${now.toISOString()}, outside the maintenance windows (${describeWindows(settings.maintenanceWindows)}).`,
-        `This change would: ${plan.steps.map((s) => s.title).join("; ")}.`,
         `To run it now, set operations.breakGlass: ${token} in the stack file and run pulumi up again; otherwise run pulumi up inside a window.`,
-    ].join(" ");
+        `This change would: ${plan.steps.map((s) => s.title).join("; ")}.`,
+    ].join("\n");
 }
 
 interface Keys {
