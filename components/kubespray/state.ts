@@ -9,10 +9,11 @@
  * Size: `@pulumi/command` passes the previous stdout (this state, printed by the runner) and the new
  * environment to the next run as single environment strings, and Linux refuses one of 128 KiB or more
  * (E2BIG). Node lists are therefore kept compact: worker names per pool as numbered ranges
- * (`t1-w-[1-3000]`), so 3 control-plane nodes + 3,000 workers in one pool are about 0.5 KiB (measured in
- * test/kubespray/state.test.ts); names that do not form ranges (existing hosts) are listed, and a pool
- * whose list would pass 8 KiB keeps 10-hex-digit digests of its names instead (13 bytes a node: 3,000
- * existing hosts ≈ 39 KiB).
+ * (`t1-w-[1-1000]`), so 3 control-plane nodes + 3,000 workers stay under 512 bytes for the workers
+ * command and 2 KiB for the cluster command (measured in test/kubespray/state.test.ts); names that do
+ * not form ranges (existing hosts) are listed, and a pool whose list would pass 8 KiB keeps 10-hex-digit
+ * digests of its names instead (14 bytes a node: 3,000 existing hosts ≈ 41 KiB). stderr is bounded
+ * separately (runner/exec.ts, 32 KiB).
  */
 import { createHash } from "crypto";
 import type { ClusterSpec, PlannedNode } from "../../spec";
