@@ -112,7 +112,7 @@ describe("Kubespray planner: documented procedures", () => {
         const after = specOf({ "operations.replaceNodes": [{ node: "t1-w-1", generation: 1 }, { node: "t1-w-2", generation: 1 }] });
         const change = (n: string) => ({ previous: machineState(before, before.nodes.find((x) => x.name === n)!), desired: machineState(after, after.nodes.find((x) => x.name === n)!) });
         const gate = planGate([change("t1-w-1"), change("t1-w-2")], { drain: DRAIN });
-        assert.deepStrictEqual(gate.steps.filter((s) => s.kind === "playbook").map((s) => (s as { extraVars: { node: string } }).extraVars.node), ["t1-w-1,t1-w-2"]);
+        assert.deepStrictEqual(gate.steps.filter((s) => s.kind === "playbook").map((s) => (s as { extraVars: Readonly<Record<string, unknown>> }).extraVars.node), ["t1-w-1,t1-w-2"]);
         const ready = planReady([change("t1-w-1"), change("t1-w-2")], {});
         assert.deepStrictEqual(ready.steps.filter((s) => s.kind === "playbook").map((s) => (s as { limit?: readonly string[] }).limit?.join(",") ?? ""), ["", "t1-w-1,t1-w-2"]);
     });

@@ -71,7 +71,7 @@ function setSettings(box: Sandbox, edit: (settings: Record<string, unknown>) => 
     fs.writeFileSync(file, JSON.stringify(edit(JSON.parse(fs.readFileSync(file, "utf8")))));
 }
 
-function runnerEnv(box: Sandbox, operation: string, command: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+function runnerEnv(box: Sandbox, command: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
     return {
         PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
         HOME: process.env.HOME,
@@ -99,7 +99,7 @@ function records(box: Sandbox) {
 function runRunner(box: Sandbox, operation: string, command: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}) {
     fs.writeFileSync(box.record, "");
     const result = spawnSync(process.execPath, ["dist/components/kubespray/runner/main.js", operation], {
-        cwd: ROOT, input: KEY, encoding: "utf8", env: runnerEnv(box, operation, command, desired, previous, extraEnv),
+        cwd: ROOT, input: KEY, encoding: "utf8", env: runnerEnv(box, command, desired, previous, extraEnv),
     });
     return { ...result, ...records(box) };
 }
@@ -276,7 +276,7 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
         fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, command: "t1-w-1-gate", since: "2026-01-01T00:00:00Z" }));
         fs.writeFileSync(box.record, "");
         const change = reconfigure(spec);
-        const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", "cluster"], { cwd: ROOT, env: runnerEnv(box, "cluster", "t1-cluster", change.desired, change.previous) });
+        const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", "cluster"], { cwd: ROOT, env: runnerEnv(box, "t1-cluster", change.desired, change.previous) });
         child.stdin.end(KEY);
         let stderr = "";
         await new Promise<void>((resolve) => child.stderr.on("data", (d) => {
