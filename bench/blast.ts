@@ -67,7 +67,7 @@ function measure(scenario: string, before: OfflineRun, after: OfflineRun, hosts:
             }
             if (step.kind !== "playbook") continue;
             runs.push(`${step.playbook}${step.limit ? ` --limit ${step.limit.length > 3 ? `${step.limit.length} hosts` : step.limit.join(",")}` : ""}${step.extraVars.node ? ` node=${step.extraVars.node}` : ""}`);
-            if (step.playbook === "facts.yml") continue;
+            if (step.playbook === "playbooks/facts.yml") continue;
             const targets = step.extraVars.node ? String(step.extraVars.node).split(",") : step.limit && !step.limit.some((l) => ["etcd", "kube_control_plane"].includes(l)) ? [...step.limit] : Array.from({ length: hosts }, (_, i) => `host-${i}`);
             touched = new Set([...touched, ...targets]);
         }

@@ -6,7 +6,7 @@ import {
     bounded, boundedRecord, cidr, cloudId, dnsLabel, dnsName, hostOrAddress, ipv4, labelKey, labelValue, objectName, ownKey,
     sshPublicKey, unixUser,
 } from "./formats";
-import { MAX_CONTROL_PLANE_NODES, MAX_LIST, MAX_NODES, MAX_TEXT, MAX_WORKER_NODES, MAX_WORKER_POOLS } from "./limits";
+import { MAX_CONTROL_PLANE_NODES, MAX_LIST, MAX_NODES, MAX_TEXT, MAX_WORKER_POOLS, MAX_WORKERS_PER_POOL } from "./limits";
 
 export const PROVIDERS = ["openstack", "vsphere", "harvester", "existing"] as const;
 
@@ -61,7 +61,7 @@ export const workerPoolSchema = z.object({
     /** Pool name; node names are `<cluster>-<pool>-<n>`. */
     name: dnsLabel,
     /** Number of nodes. Shrinking removes the highest-numbered nodes. */
-    count: z.number().int().min(0).max(MAX_WORKER_NODES),
+    count: z.number().int().min(0).max(MAX_WORKERS_PER_POOL),
     ...nodeGroupFields,
     /** Kubernetes labels put on every node of the pool. @default {} */
     labels: boundedRecord(labelKey, labelValue, MAX_LIST.labels).default({}),

@@ -36,11 +36,13 @@ export const MAX_SERVICE_VALUES_ENTRIES = 10_000;
 export const MAX_SECRET_LENGTH = 64 * 1024;
 
 /**
- * Cluster size. Measured with `npm run plan` on generated OpenStack stacks on the project's 2-core,
- * 24 GiB machine (README "Limits"): 3+1,000 workers plan in 24-29 s with a 1.8 GiB peak, in one pool or
- * spread over 10 or 20 pools; 3+3,000 took 76 s and 3.9 GB. So at most 1,000 workers in all pools together.
+ * Cluster size. Measured on generated OpenStack stacks on the project's 2-core, 24 GiB machine
+ * (bench/results, README "Limits"): 3+1,000 workers plan in 24-29 s with a 1.8 GiB peak; 3+3,000 in
+ * about 3.1 GiB; 3+4,000 runs out of Node's default heap. So at most 3,000 workers in all pools
+ * together, and 1,000 in one pool.
  */
-export const MAX_WORKER_NODES = 1000;
+export const MAX_WORKER_NODES = 3000;
+export const MAX_WORKERS_PER_POOL = 1000;
 export const MAX_CONTROL_PLANE_NODES = 9;
 export const MAX_NODES = MAX_WORKER_NODES + MAX_CONTROL_PLANE_NODES;
 export const MAX_WORKER_POOLS = 50;
@@ -52,7 +54,7 @@ export const MAX_LIST = {
     allowedCidrs: 64,
     authorizedKeys: 32,
     knownHosts: 32,
-    addresses: MAX_WORKER_NODES,
+    addresses: MAX_WORKERS_PER_POOL,
     dataVolumes: 16,
     labels: 64,
     taints: 32,

@@ -11,6 +11,7 @@ import { repairForRules, type FailedValue } from "./repair";
 import * as backup from "./rules/backup";
 import { collect, type Rule } from "./rules/context";
 import * as gitops from "./rules/gitops";
+import * as kubespray from "./rules/kubespray";
 import * as paths from "./rules/paths";
 import * as network from "./rules/network";
 import * as provider from "./rules/provider";
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
     versions.kubernetesFitsKubespray,
     versions.networkModeFitsPlugin,
     versions.oidcIsComplete,
+    kubespray.extraVarsAreSafe,
     gitops.gitAuthMatchesUrl,
     gitops.sshKnownHostsGiven,
     paths.gitopsPathFitsTheScaffold,

@@ -9,18 +9,21 @@
  * - `cluster`: install once (cluster.yml), then upgrades, reconfiguration and control-plane changes;
  * - `workers`: removals (remove-node.yml, before the machines go) and joins (one scale.yml run
  *   limited to exactly the new nodes);
- * - `kubeconfig`: admin.conf from the first control-plane node, its server set to the API endpoint.
+ * - `kubeconfig`: a kubeconfig with a service-account token that does not expire (the runner makes
+ *   the account on a control-plane node), its server the API endpoint.
  *
- * Each command's environment holds only its own desired state (see state.ts); the SSH key reaches
- * the runner on stdin, so environments stay readable in a diff and secrets stay out of them.
+ * Each command's environment holds only its name and its own desired state (see state.ts); settings
+ * that change how an operation runs but not whether it runs (windows, break-glass, drain, the release
+ * a stack pins) go to the workspace file the program writes on every run (workspace.ts). The SSH key
+ * reaches the runner on stdin, so environments stay readable in a diff and secrets stay out of them.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../../spec";
 import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
-import { hostsOf, renderInventory } from "./inventory";
-import { breakGlassToken, clusterState, machineState, workersState, type CommandState, type KeysState } from "./state";
-import { inventoryDir, RUNNER_SETTINGS_FILE, writeInventory } from "./workspace";
+import { renderInventory } from "./inventory";
+import { clusterState, keysState, kubeconfigState, machineState, workersState, type CommandState } from "./state";
+import { inventoryDir, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "./workspace";
 
 /** How a command resource starts the compiled runner (`npm run build`): relative to the project, so inputs are the same on every machine. */
 export const RUNNER = "node dist/components/kubespray/runner/main.js";
@@ -66,7 +69,8 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
                 KUBESPRAY_RUNNER: kubespray.runner.type,
                 KUBESPRAY_IMAGE: kubespray.runner.image,
                 KUBESPRAY_REPOSITORY,
-                KUBESPRAY_DESIRED: JSON.stringify({ version: kubespray.version, runner: kubespray.runner.type, image: kubespray.runner.image }),
+                KUBESPRAY_COMMAND: `${name}-prepare`,
+                KUBESPRAY_DESIRED: JSON.stringify({ image: kubespray.runner.image, runner: kubespray.runner.type, version: kubespray.version }),
             },
             logging: "stderr",
         }, { parent: this });
@@ -78,9 +82,7 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
             return;
         }
         const { args } = this;
-        const state = args.authorizedKeys.apply((keys): KeysState => ({
-            kind: "keys", generation: this.spec.operations.keyRotation.sshGeneration, publicKeys: [...keys, ...this.spec.infrastructure.ssh.authorizedKeys],
-        }));
+        const state = args.authorizedKeys.apply((keys) => keysState(this.spec, keys));
         const keys = pulumi.secret(pulumi.all([args.sshPrivateKey, args.previousSshPrivateKey ?? pulumi.output("")])
             .apply(([key, previousKey]) => JSON.stringify(previousKey ? { key, previousKey } : { key })));
         (this as { authorize?: command.local.Command }).authorize = this.command(`${this.spec.meta.name}-ssh-keys`, "authorize", state, access, [this.prepare], keys);
@@ -98,10 +100,9 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         if (!this.inventoryWritten) {
             const dir = inventoryDir(this.spec.kubespray.runner.workDir, this.args.stack);
             this.inventoryWritten = pulumi.all([access.apiHost, access.bastion ?? pulumi.output(undefined)]).apply(([apiHost, bastionHost]) => {
-                const { kubespray } = this.spec;
                 writeInventory(dir, {
                     ...renderInventory({ spec: this.spec, apiHost, bastionHost }),
-                    [RUNNER_SETTINGS_FILE]: JSON.stringify({ version: kubespray.version, runner: kubespray.runner.type, image: kubespray.runner.image, repository: KUBESPRAY_REPOSITORY }),
+                    [RUNNER_SETTINGS_FILE]: JSON.stringify(stackSettings(this.spec, KUBESPRAY_REPOSITORY, bastionHost)),
                 });
                 return "inventory";
             });
@@ -109,23 +110,18 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         return this.inventoryWritten;
     }
 
-    /** Environment every planned command shares: workspace, windows, drain settings, break-glass. */
+    /**
+     * Environment of a planned command: the workspace, its name (the break-glass token is made from it
+     * and its state) and its desired state. Nothing else: windows, break-glass and drain settings are in
+     * the workspace file, so changing them changes no command's inputs.
+     */
     private commandEnvironment(commandName: string, state: pulumi.Input<CommandState>, access: NodeAccess): pulumi.Output<Record<string, string>> {
-        const { operations } = this.spec;
-        return pulumi.all([pulumi.output(state), this.inventory(access)]).apply(([desired, inventory]): Record<string, string> => {
-            const token = breakGlassToken(commandName, desired as CommandState);
-            return {
-                ...this.baseEnvironment(),
-                KUBESPRAY_INVENTORY: inventory,
-                KUBESPRAY_PROVIDER: this.spec.infrastructure.provider,
-                KUBESPRAY_DESIRED: JSON.stringify(desired),
-                KUBESPRAY_MAINTENANCE_WINDOWS: JSON.stringify(operations.maintenanceWindows),
-                KUBESPRAY_DRAIN: JSON.stringify(operations.drain),
-                KUBESPRAY_BREAK_GLASS_TOKEN: token,
-                // Only the command whose change was acknowledged sees the acknowledgement.
-                ...(operations.breakGlass === token ? { KUBESPRAY_BREAK_GLASS: "acknowledged" } : {}),
-            };
-        });
+        return pulumi.all([pulumi.output(state), this.inventory(access)]).apply(([desired, inventory]): Record<string, string> => ({
+            ...this.baseEnvironment(),
+            KUBESPRAY_COMMAND: commandName,
+            KUBESPRAY_INVENTORY: inventory,
+            KUBESPRAY_DESIRED: JSON.stringify(desired),
+        }));
     }
 
     private command(
@@ -168,23 +164,16 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         const access: NodeAccess = this.access ?? { apiHost: nodeSet.apiEndpoint, bastion: nodeSet.bastion?.host };
         const machines = Object.values(nodeSet.machines).flat();
         const readies = [...this.readies.values()];
-        // The API host is part of the certificates' names: a new one means the configuration changed.
-        const state = access.apiHost.apply((apiHost) => clusterState(this.spec, renderInventory({ spec: this.spec, apiHost }, hostsOf(this.spec.nodes))));
+        const state = access.apiHost.apply((apiHost) => clusterState(this.spec, apiHost));
         const name = this.spec.meta.name;
         this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...machines, ...readies]);
         this.workers = this.command(`${name}-workers`, "workers", workersState(this.spec), access, [this.cluster, ...machines, ...readies]);
-        const firstControlPlane = this.spec.nodes.find((n) => n.role === "control-plane")!;
         const fetch = new command.local.Command(`${name}-kubeconfig`, {
             create: `${RUNNER} kubeconfig`,
             update: `${RUNNER} kubeconfig`,
-            environment: {
-                ...this.baseEnvironment(),
-                KUBESPRAY_INVENTORY: this.inventory(access),
-                KUBESPRAY_API_HOST: access.apiHost,
-                KUBESPRAY_API_PORT: String(this.spec.kubernetes.apiPort),
-                // Fetched again after every upgrade and control-plane change, when certificates may renew.
-                KUBESPRAY_DESIRED: JSON.stringify({ kubernetesVersion: this.spec.kubernetes.version, from: firstControlPlane.name }),
-            },
+            // A service-account token that does not expire: the same kubeconfig on every run until the
+            // generation or the API endpoint changes (see playbooks/kubeconfig-account.yml).
+            environment: this.commandEnvironment(`${name}-kubeconfig`, access.apiHost.apply((apiHost) => kubeconfigState(this.spec, apiHost)), access),
             stdin: this.args.sshPrivateKey,
             logging: "stderr",
         }, { parent: this, dependsOn: [this.cluster], additionalSecretOutputs: ["stdout"] });

@@ -1,25 +1,75 @@
 /**
  * Decides which Kubespray runs a command's change needs: its previous state (the command's last
  * stdout), its desired state (its environment) and, where it matters, the nodes the cluster has now.
- * Pure, so the same function drives the runner and the scenario tests.
+ * Pure, so the same functions drive the runner, the scenario tests and the Day-2 preview.
+ *
+ * Every procedure follows Kubespray v2.31.0's own documents (`../shared/upstream/kubespray-v2.31.0/`):
+ * - docs/operations/nodes.md: workers join with `playbooks/facts.yml` then `scale.yml --limit`; nodes
+ *   leave with `remove-node.yml -e node=a,b` while still in the inventory, with `reset_nodes=false
+ *   allow_ungraceful_removal=true` when they cannot be reached; control-plane/etcd nodes join with
+ *   `cluster.yml` then `upgrade-cluster.yml`, both `--limit etcd,kube_control_plane -e
+ *   ignore_assert_errors=yes`, appended at the end of their groups; the first control-plane host can
+ *   only be removed after the inventory puts it elsewhere and `cluster.yml` ran; after an etcd member
+ *   leaves, `cluster.yml` regenerates the member lists and the API servers' `--etcd-servers` change;
+ *   nodes behind the local nginx proxy restart it when the control plane changes.
+ * - docs/operations/upgrades.md: `playbooks/facts.yml` before any `--limit`; `upgrade-cluster.yml`
+ *   upgrades the control plane one node at a time, then workers `serial` at a time.
+ * - roles/kubernetes/control-plane/tasks/kubeadm-setup.yml and kubeadm-upgrade.yml: static pod
+ *   manifests are rewritten (`kubeadm init phase control-plane all`) only with `upgrade_cluster_setup`,
+ *   which playbooks/upgrade_cluster.yml sets; cluster.yml only rewrites kubeadm-config.yaml.
  */
 import * as semver from "semver";
-import type { ClusterState, HostRef, KeysState, MachineState, WorkersState } from "./state";
+import { nameSet, STATE_FORMAT, workerNames, type ClusterState, type HostRef, type KeysState, type MachineState, type WorkersState } from "./state";
+
+/** Kubespray's playbooks the runner starts, as paths inside the release's checkout. */
+export type Playbook = "cluster.yml" | "scale.yml" | "upgrade-cluster.yml" | "remove-node.yml" | "playbooks/facts.yml";
+
+/** A host that left the spec but stays in one run's inventory (the run removes it). */
+export interface KeptHost {
+    readonly name: string;
+    readonly role: "control-plane" | "worker";
+    /** Known for control-plane nodes; for workers the runner reads the node's InternalIP from the cluster. */
+    readonly address?: string;
+}
+
+export interface PlaybookStep {
+    readonly kind: "playbook";
+    readonly title: string;
+    readonly playbook: Playbook;
+    readonly limit?: readonly string[];
+    readonly tags?: readonly string[];
+    readonly extraVars: Readonly<Record<string, unknown>>;
+    readonly keep?: readonly KeptHost[];
+    /**
+     * Control-plane/etcd hosts put last in this run's inventory. Kubespray runs `kubeadm init` and makes
+     * etcd certificates on the first host of kube_control_plane/etcd, and removes nodes delegating to it.
+     */
+    readonly last?: readonly string[];
+}
 
 export type Step =
     | { readonly kind: "reachable"; readonly hosts: readonly string[]; readonly title: string }
     | { readonly kind: "wait-cloud-init"; readonly hosts: readonly string[]; readonly title: string }
-    | {
-        readonly kind: "playbook"; readonly title: string; readonly playbook: string;
-        readonly limit?: readonly string[]; readonly extraVars: Readonly<Record<string, unknown>>;
-        /** Hosts that left the spec but must stay in this run's inventory (the ones being removed). */
-        readonly extraHosts?: readonly (HostRef & { readonly role: "control-plane" | "worker" })[];
-    }
-    | { readonly kind: "drain" | "uncordon" | "wait-ready"; readonly node: string; readonly title: string }
+    | PlaybookStep
+    /** Remembers the node's boot ID, so that `wait-ready` can tell a new boot from a stale Node object. */
+    | { readonly kind: "record-boot"; readonly node: string; readonly title: string }
+    | { readonly kind: "drain" | "uncordon"; readonly node: string; readonly title: string }
+    /** Ready, and booted since `record-boot` (a new boot ID), when one was recorded. */
+    | { readonly kind: "wait-ready"; readonly node: string; readonly title: string }
+    /** Powers the guest off over SSH, so the platform boots it again with its new shape (KubeVirt). */
+    | { readonly kind: "poweroff"; readonly node: string; readonly title: string }
     | { readonly kind: "etcd-snapshot"; readonly label: string; readonly title: string }
-    | { readonly kind: "forget-host-key"; readonly address: string; readonly title: string }
+    | { readonly kind: "forget-host-key"; readonly node: string; readonly address: string; readonly title: string }
+    /** Restarts Kubespray's nginx-proxy static pod on every node so it reloads the control-plane list. */
+    | { readonly kind: "restart-api-proxy"; readonly title: string }
+    /** Points kube-public/cluster-info at the new first control-plane node (docs/operations/nodes.md step 4). */
+    | { readonly kind: "update-cluster-info"; readonly address: string; readonly title: string }
     | {
-        readonly kind: "authorize"; readonly title: string; readonly keys: readonly string[];
+        readonly kind: "authorize"; readonly title: string;
+        /** Keys every node must accept (exclusive on the nodes; added on the bastion). */
+        readonly keys: readonly string[];
+        /** Keys removed from the bastion (shared jump hosts keep other users' keys). */
+        readonly retire: readonly string[];
         /** Log in with the previous generation's key (the only one the nodes know before a rotation). */
         readonly loginWith: "previous" | "current"; readonly tolerateUnreachable: boolean;
     };
@@ -32,6 +82,22 @@ export interface Plan {
     readonly refusal?: string;
 }
 
+/** What a planner knows besides the states. */
+export interface PlanContext {
+    /** Node names the cluster has now (`kubectl get nodes`); undefined before the first install or offline. */
+    readonly live?: ReadonlySet<string>;
+    /** Control-plane node names in inventory (spec) order. */
+    readonly controlPlane?: readonly string[];
+    /** Worker names the inventory holds, for desired states that keep digests instead of names. */
+    readonly inventoryWorkers?: readonly string[];
+    readonly drain?: DrainVars;
+}
+
+export interface MachineChange {
+    readonly previous?: MachineState;
+    readonly desired: MachineState;
+}
+
 const NOTHING: Plan = { steps: [], disruptive: false };
 
 export interface DrainVars {
@@ -40,22 +106,71 @@ export interface DrainVars {
     readonly retries: number;
 }
 
-export function drainVars(drain: DrainVars): Record<string, unknown> {
-    return { drain_nodes: true, drain_grace_period: drain.gracePeriodSeconds, drain_timeout: `${drain.timeoutSeconds}s`, drain_retries: drain.retries };
+/** Drain settings as the variables remove-node.yml (roles/remove_node/pre_remove) and the upgrade roles read. */
+export function drainVars(drain: DrainVars | undefined): Record<string, unknown> {
+    return drain ? { drain_nodes: true, drain_grace_period: drain.gracePeriodSeconds, drain_timeout: `${drain.timeoutSeconds}s`, drain_retries: drain.retries } : {};
 }
 
-const names = (hosts: readonly HostRef[]) => hosts.map((h) => h.name);
+/** docs/operations/nodes.md: remove a node that cannot be reached. */
+export const UNGRACEFUL_REMOVAL = { reset_nodes: false, allow_ungraceful_removal: true } as const;
 
-/** The cluster command: install once, then upgrades, reconfiguration and control-plane changes. */
-export function planCluster(previous: ClusterState | undefined, desired: ClusterState, live?: ReadonlySet<string>): Plan {
-    const everyone = names(desired.controlPlane);
-    const cloudInit = desired.provider === "existing" ? [] : [{ kind: "wait-cloud-init" as const, hosts: ["all"], title: "wait for cloud-init on all nodes" }];
+const CONTROL_PLANE_LIMIT = ["etcd", "kube_control_plane"] as const;
+const names = (hosts: readonly HostRef[]) => hosts.map((h) => h.name);
+const facts = (why: string): PlaybookStep => ({ kind: "playbook", title: `refresh facts of every node before ${why} (playbooks/facts.yml)`, playbook: "playbooks/facts.yml", extraVars: {} });
+
+/**
+ * The control-plane order of one run's inventory: members the cluster has first (spec order), nodes it
+ * does not have yet after them, then the ones the step puts last. So a node that (re)joins is never
+ * first, where Kubespray would run `kubeadm init` and make a new etcd CA.
+ */
+export function runInventoryOrder(controlPlane: readonly string[], live: ReadonlySet<string> | undefined, last: readonly string[] = []): string[] {
+    const rest = controlPlane.filter((n) => !last.includes(n));
+    const established = live ? rest.filter((n) => live.has(n)) : rest;
+    const joining = live ? rest.filter((n) => !live.has(n)) : [];
+    return [...established, ...joining, ...last.filter((n) => controlPlane.includes(n))];
+}
+
+/** The first control-plane host Kubespray would use now: the first one the cluster has. */
+function firstEstablished(controlPlane: readonly string[], live: ReadonlySet<string> | undefined): string | undefined {
+    return runInventoryOrder(controlPlane, live)[0];
+}
+
+function removal(hosts: readonly KeptHost[], ungraceful: boolean, drain: DrainVars | undefined, last: readonly string[] = []): PlaybookStep {
+    const list = hosts.map((h) => h.name);
+    return {
+        kind: "playbook",
+        title: `remove ${list.join(", ")}${ungraceful ? " without reaching them (reset_nodes=false, allow_ungraceful_removal=true)" : ""} (remove-node.yml)`,
+        playbook: "remove-node.yml",
+        extraVars: { node: list.join(","), skip_confirmation: true, ...drainVars(drain), ...(ungraceful ? UNGRACEFUL_REMOVAL : {}) },
+        keep: hosts,
+        ...(last.length ? { last } : {}),
+    };
+}
+
+/** Removing the current first control-plane host: put it last and run cluster.yml first (nodes.md). */
+function demoteFirst(node: string): PlaybookStep {
+    return {
+        kind: "playbook",
+        title: `make ${node} no longer the first control-plane host before it is removed (cluster.yml with ${node} last)`,
+        playbook: "cluster.yml", extraVars: {}, last: [node],
+    };
+}
+
+function cloudInitWait(provider: ClusterState["provider"], hosts: readonly string[], title: string): Step[] {
+    return provider === "existing" ? [] : [{ kind: "wait-cloud-init", hosts, title }];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The cluster command
+
+/** The cluster command: install once, then upgrades, reconfiguration and control-plane membership. */
+export function planCluster(previous: ClusterState | undefined, desired: ClusterState, ctx: PlanContext = {}): Plan {
     if (!previous) {
         return {
             disruptive: false,
             steps: [
                 { kind: "reachable", hosts: ["all"], title: "check SSH reachability of all nodes" },
-                ...cloudInit,
+                ...cloudInitWait(desired.provider, ["all"], "wait for cloud-init on all nodes"),
                 { kind: "playbook", title: "install (cluster.yml)", playbook: "cluster.yml", extraVars: {} },
             ],
         };
@@ -64,31 +179,63 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
     if (refusal) {
         return { ...NOTHING, refusal };
     }
-    const steps: Step[] = [];
-    const before = new Set(names(previous.controlPlane));
-    const after = new Set(everyone);
-    const removed = previous.controlPlane.filter((h) => !after.has(h.name) && (!live || live.has(h.name)));
-    const added = desired.controlPlane.filter((h) => !before.has(h.name));
-    if (removed.length >= previous.controlPlane.length) {
+    const { live, drain } = ctx;
+    const adopting = previous.v !== STATE_FORMAT;
+    const wanted = new Set(names(desired.controlPlane));
+    const had = new Set(names(previous.controlPlane));
+    const removed = previous.controlPlane.filter((h) => !wanted.has(h.name) && (!live || live.has(h.name)));
+    const added = desired.controlPlane.filter((h) => !had.has(h.name));
+    if (removed.length > 0 && removed.length >= previous.controlPlane.length) {
         return { ...NOTHING, refusal: "refusing to remove every control-plane node; keep at least one" };
     }
+    const steps: Step[] = [];
+    let fullCluster = false;
+    let controlPlaneUpgrade = false;
+    let restartProxy = false;
+
+    // Removals, one etcd member per run so quorum holds throughout.
+    let order = names(previous.controlPlane);
+    let firstRemoved: string | undefined;
     for (const host of removed) {
-        // One at a time: etcd shrinks by one member per run and keeps quorum throughout.
-        steps.push({
-            kind: "playbook", title: `remove control-plane node ${host.name} (remove-node.yml)`, playbook: "remove-node.yml",
-            extraVars: { node: host.name, skip_confirmation: true, ...drainVars(desired.drain) },
-            extraHosts: [{ ...host, role: "control-plane" }],
-        });
+        if (firstEstablished(order, live) === host.name) {
+            steps.push(demoteFirst(host.name));
+            firstRemoved = host.name;
+        }
+        steps.push(removal([{ name: host.name, role: "control-plane", address: host.address }], desired.ungraceful.includes(host.name), drain, [host.name]));
+        order = order.filter((n) => n !== host.name);
     }
-    if (added.length > 0) {
-        const limit = ["etcd", "kube_control_plane"];
+    if (removed.length) {
+        // nodes.md "Removing an etcd node": cluster.yml regenerates the member lists on the remaining
+        // nodes; the API servers' --etcd-servers change through the upgrade path.
+        fullCluster = true;
+        controlPlaneUpgrade = true;
+        restartProxy = desired.localApiProxy;
+    }
+
+    let controlPlaneUpgraded = false;
+    if (added.length) {
+        const hosts = names(added);
         steps.push(
-            { kind: "reachable", hosts: names(added), title: "check SSH reachability of the new control-plane nodes" },
-            ...(desired.provider === "existing" ? [] : [{ kind: "wait-cloud-init" as const, hosts: names(added), title: "wait for cloud-init on the new control-plane nodes" }]),
-            { kind: "playbook", title: "add control-plane nodes (cluster.yml)", playbook: "cluster.yml", limit, extraVars: { ignore_assert_errors: true } },
-            { kind: "playbook", title: "restart control plane with the new members (upgrade-cluster.yml)", playbook: "upgrade-cluster.yml", limit, extraVars: { ...drainVars(desired.drain) } },
+            { kind: "reachable", hosts, title: `check SSH reachability of ${hosts.join(", ")}` },
+            ...cloudInitWait(desired.provider, hosts, `wait for cloud-init on ${hosts.join(", ")}`),
+            facts("joining control-plane nodes"),
+            {
+                kind: "playbook", title: `add ${hosts.join(", ")} to etcd and the control plane (cluster.yml)`, playbook: "cluster.yml",
+                limit: CONTROL_PLANE_LIMIT, extraVars: { ignore_assert_errors: true, ...(hosts.length > 1 ? { etcd_retries: 10 } : {}) }, last: hosts,
+            },
+            {
+                kind: "playbook", title: "update etcd and API server configuration on every control-plane node (upgrade-cluster.yml)", playbook: "upgrade-cluster.yml",
+                limit: CONTROL_PLANE_LIMIT, extraVars: { ignore_assert_errors: true, ...drainVars(drain) }, last: hosts,
+            },
         );
+        controlPlaneUpgraded = true;
+        if (desired.localApiProxy) {
+            // nodes.md "Adding/replacing a control plane node": cluster.yml renders every node's proxy configuration.
+            fullCluster = true;
+            restartProxy = true;
+        }
     }
+
     const upgrade = previous.kubernetesVersion !== desired.kubernetesVersion || previous.kubesprayVersion !== desired.kubesprayVersion;
     if (upgrade) {
         if (desired.etcdSnapshotBeforeUpgrade) {
@@ -96,18 +243,48 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
         }
         steps.push({
             kind: "playbook",
-            title: `upgrade Kubernetes ${previous.kubernetesVersion} → ${desired.kubernetesVersion} (upgrade-cluster.yml)`,
+            title: `upgrade Kubernetes ${previous.kubernetesVersion} → ${desired.kubernetesVersion} with Kubespray ${desired.kubesprayVersion} (upgrade-cluster.yml)`,
             playbook: "upgrade-cluster.yml",
-            // Kubespray upgrades the control plane one node at a time, then workers `serial` at a time.
-            extraVars: { serial: desired.workerBatch, ...drainVars(desired.drain) },
+            // Kubespray upgrades the control plane one node at a time, then workers `serial` at a time,
+            // and rewrites every configuration file and static pod on the way.
+            extraVars: { serial: desired.workerBatch, ...drainVars(drain) },
         });
-    } else if (previous.configHash !== desired.configHash && added.length === 0) {
-        steps.push({ kind: "playbook", title: "apply the changed cluster configuration (cluster.yml)", playbook: "cluster.yml", extraVars: {} });
+    } else {
+        if (!adopting && previous.configHash !== desired.configHash) {
+            fullCluster = true;
+        }
+        if (!adopting && previous.controlPlaneConfigHash !== desired.controlPlaneConfigHash) {
+            controlPlaneUpgrade = true;
+        }
+        if (fullCluster) {
+            steps.push({ kind: "playbook", title: removed.length ? "regenerate configuration on the remaining nodes (cluster.yml)" : "apply the cluster configuration (cluster.yml)", playbook: "cluster.yml", extraVars: {} });
+        }
+        if (firstRemoved && desired.localApiProxy) {
+            const next = desired.controlPlane.find((h) => h.name === firstEstablished(order, live));
+            if (next) steps.push({ kind: "update-cluster-info", address: next.address, title: `point kube-public/cluster-info at ${next.name}` });
+        }
+        if (controlPlaneUpgrade && !controlPlaneUpgraded) {
+            steps.push(
+                facts("the control-plane upgrade path"),
+                {
+                    kind: "playbook",
+                    title: "rewrite the control-plane static pods with the new configuration, one node at a time (upgrade-cluster.yml)",
+                    playbook: "upgrade-cluster.yml", limit: CONTROL_PLANE_LIMIT, extraVars: { ...drainVars(drain) },
+                },
+            );
+        }
+    }
+    if (restartProxy) {
+        steps.push({ kind: "restart-api-proxy", title: "restart nginx-proxy on every node so it reloads the control-plane list" });
     }
     return { steps, disruptive: steps.length > 0 };
 }
 
-function versionRefusal(previous: ClusterState, desired: ClusterState): string | undefined {
+/**
+ * What `pulumi up` refuses between two cluster states, with the message the runner prints: a
+ * Kubernetes downgrade or a skip of more than one minor, a Kubespray downgrade or skipped minor.
+ */
+export function versionRefusal(previous: Pick<ClusterState, "kubernetesVersion" | "kubesprayVersion">, desired: Pick<ClusterState, "kubernetesVersion" | "kubesprayVersion">): string | undefined {
     const from = semver.parse(previous.kubernetesVersion);
     const to = semver.parse(desired.kubernetesVersion);
     if (from && to) {
@@ -131,114 +308,215 @@ function versionRefusal(previous: ClusterState, desired: ClusterState): string |
     return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The workers command
+
+/** A workers state written by an older runner (a flat list), read as the current format. */
+function currentWorkers(state: WorkersState | { kind: "workers"; workers: readonly HostRef[] }): WorkersState {
+    if ("pools" in state) return state;
+    return { kind: "workers", v: STATE_FORMAT, pools: { "": { nodes: state.workers.map((w) => w.name), labels: "" } }, ungraceful: [] };
+}
+
 /**
- * The workers command: nodes that left the spec are drained and removed; nodes the cluster does not
- * have yet join with one `scale.yml` run limited to exactly them.
+ * The workers command: nodes that left the spec are removed (one run for all of them, `node=a,b`);
+ * nodes the cluster does not have yet join with one `scale.yml` run limited to exactly them; pools whose
+ * labels or taints changed get Kubespray's node-label and node-taint roles on their nodes.
  */
-export function planWorkers(previous: WorkersState | undefined, desired: WorkersState, live?: ReadonlySet<string>, drain?: DrainVars): Plan {
-    if (!previous) {
+export function planWorkers(previousState: WorkersState | undefined, desired: WorkersState, ctx: PlanContext = {}): Plan {
+    const { live, drain } = ctx;
+    const wantedSet = workerNames(desired);
+    const wanted = (ctx.inventoryWorkers ?? wantedSet.listed).filter((n) => wantedSet.has(n));
+    if (!previousState) {
         // Day 1: the install put every worker in. A re-run after a failed join finds them through `live`.
-        const missing = live ? desired.workers.filter((w) => !live.has(w.name)) : [];
-        return missing.length ? joinPlan(names(missing), false) : NOTHING;
+        const missing = live ? wanted.filter((w) => !live.has(w)) : [];
+        return missing.length ? { disruptive: false, steps: joinSteps(missing) } : NOTHING;
     }
-    const wanted = new Set(names(desired.workers));
-    const leaving = previous.workers.filter((w) => !wanted.has(w.name) && (!live || live.has(w.name)));
-    const joining = desired.workers.filter((w) => (live ? !live.has(w.name) : !previous.workers.some((p) => p.name === w.name)));
+    const previous = currentWorkers(previousState);
+    const had = workerNames(previous);
+    const leaving = (live ? [...live].sort() : had.listed).filter((n) => had.has(n) && !wantedSet.has(n));
+    const joining = wanted.filter((w) => (live ? !live.has(w) : !had.has(w)));
     const steps: Step[] = [];
-    if (leaving.length) {
-        steps.push({
-            kind: "playbook", title: `remove ${names(leaving).join(", ")} (remove-node.yml)`, playbook: "remove-node.yml",
-            extraVars: { node: names(leaving).join(","), skip_confirmation: true, ...(drain ? drainVars(drain) : {}) },
-            extraHosts: leaving.map((w) => ({ name: w.name, address: w.address, role: "worker" as const })),
-        });
+    const graceful = leaving.filter((n) => !desired.ungraceful.includes(n));
+    const ungraceful = leaving.filter((n) => desired.ungraceful.includes(n));
+    if (graceful.length) {
+        steps.push(
+            { kind: "reachable", hosts: graceful, title: `check SSH reachability of ${graceful.join(", ")} before removing them (a node that is gone for good goes in operations.removeUnreachable)` },
+            removal(graceful.map((name) => ({ name, role: "worker" })), false, drain),
+        );
     }
-    const join = joining.length ? joinPlan(names(joining), true).steps : [];
-    return { steps: [...steps, ...join], disruptive: leaving.length > 0 };
+    if (ungraceful.length) {
+        steps.push(removal(ungraceful.map((name) => ({ name, role: "worker" })), true, drain));
+    }
+    if (joining.length) {
+        steps.push(...joinSteps(joining));
+    }
+    const relabel = Object.entries(desired.pools)
+        .filter(([pool, state]) => previous.pools[pool] && previous.v === STATE_FORMAT && previous.pools[pool].labels !== state.labels)
+        .flatMap(([, state]) => wanted.filter((n) => nameSet(state.nodes).has(n) && !joining.includes(n)));
+    if (relabel.length) {
+        steps.push(
+            facts("the label run"),
+            {
+                kind: "playbook", title: `apply node labels and taints to ${describe(relabel)} (scale.yml --tags node-label,node-taint)`,
+                playbook: "scale.yml", limit: relabel, tags: ["node-label", "node-taint"], extraVars: {},
+            },
+        );
+    }
+    return { steps, disruptive: leaving.length > 0 };
 }
 
-function joinPlan(hosts: string[], cloudInit: boolean): Plan {
-    return {
-        disruptive: false,
-        steps: [
-            { kind: "reachable", hosts, title: `check SSH reachability of ${hosts.join(", ")}` },
-            ...(cloudInit ? [{ kind: "wait-cloud-init" as const, hosts, title: `wait for cloud-init on ${hosts.join(", ")}` }] : []),
-            { kind: "playbook", title: "refresh facts (facts.yml)", playbook: "facts.yml", extraVars: {} },
-            { kind: "playbook", title: `join ${hosts.join(", ")} (scale.yml)`, playbook: "scale.yml", limit: hosts, extraVars: {} },
-        ],
-    };
+function describe(hosts: readonly string[]): string {
+    return hosts.length <= 5 ? hosts.join(", ") : `${hosts.slice(0, 3).join(", ")} and ${hosts.length - 3} more`;
 }
 
-/** Before a node's machine changes: drain it; before it is recreated: also remove it from the cluster. */
-export function planGate(previous: MachineState | undefined, desired: MachineState, live?: ReadonlySet<string>, drain?: DrainVars): Plan {
-    if (!previous || previous.machineHash === desired.machineHash) {
-        return NOTHING;
-    }
-    const node = desired.node.name;
-    if (live && !live.has(node)) {
-        return NOTHING;
-    }
-    if (previous.generation !== desired.generation) {
-        return {
-            disruptive: true,
-            steps: [
-                { kind: "drain", node, title: `drain ${node}` },
-                {
-                    kind: "playbook", title: `remove ${node} before it is recreated (remove-node.yml)`, playbook: "remove-node.yml",
-                    extraVars: { node, skip_confirmation: true, ...(drain ? drainVars(drain) : {}) },
-                },
-            ],
-        };
-    }
-    return { disruptive: true, steps: [{ kind: "drain", node, title: `drain ${node} before its machine changes` }] };
+function joinSteps(hosts: readonly string[]): Step[] {
+    return [
+        { kind: "reachable", hosts, title: `check SSH reachability of ${describe(hosts)}` },
+        { kind: "wait-cloud-init", hosts, title: `wait for cloud-init on ${describe(hosts)}` },
+        facts("the scale run"),
+        { kind: "playbook", title: `join ${describe(hosts)} (scale.yml)`, playbook: "scale.yml", limit: hosts, extraVars: {} },
+    ];
 }
 
-/** After a node's machine changed: rejoin it if it was recreated, wait until Ready, uncordon. */
-export function planReady(previous: MachineState | undefined, desired: MachineState, live?: ReadonlySet<string>): Plan {
-    if (!previous || previous.machineHash === desired.machineHash) {
+// ---------------------------------------------------------------------------------------------------
+// Gates and readies: around machines that change
+
+interface Classified {
+    readonly node: MachineState["node"];
+    readonly replace: boolean;
+    readonly restart: boolean;
+    readonly desired: MachineState;
+}
+
+function classify(changes: readonly MachineChange[], live: ReadonlySet<string> | undefined, requireLive: boolean): Classified[] {
+    return changes.flatMap(({ previous, desired }) => {
+        // A state from an older runner has other digests: adopt the new ones without touching the node.
+        if (!previous || previous.v !== STATE_FORMAT) return [];
+        const replace = previous.replaceHash !== desired.replaceHash;
+        const restart = previous.restartHash !== desired.restartHash;
+        if (!replace && !restart) return [];
+        if (requireLive && live && !live.has(desired.node.name)) return [];
+        return [{ node: desired.node, replace, restart, desired }];
+    });
+}
+
+/**
+ * Before machines change: remember each node's boot, drain it; before a machine is recreated, also
+ * remove its node from the cluster (workers in one run, control-plane nodes one at a time, the first
+ * control-plane host demoted first). Takes one node's change or a whole batch's.
+ */
+export function planGate(changes: readonly MachineChange[], ctx: PlanContext = {}): Plan {
+    const { live, drain } = ctx;
+    const changed = classify(changes, live, true);
+    if (!changed.length) {
         return NOTHING;
     }
-    const node = desired.node;
     const steps: Step[] = [];
-    if (previous.generation !== desired.generation || (live && !live.has(node.name))) {
-        steps.push({ kind: "forget-host-key", address: node.address, title: `forget the old host key of ${node.name}` });
-        steps.push({ kind: "reachable", hosts: [node.name], title: `check SSH reachability of ${node.name}` });
-        steps.push({ kind: "wait-cloud-init", hosts: [node.name], title: `wait for cloud-init on ${node.name}` });
-        if (node.role === "control-plane") {
-            const limit = ["etcd", "kube_control_plane"];
-            steps.push(
-                { kind: "playbook", title: `rejoin ${node.name} to etcd and the control plane (cluster.yml)`, playbook: "cluster.yml", limit, extraVars: { ignore_assert_errors: true } },
-                { kind: "playbook", title: "restart control plane with the rejoined member (upgrade-cluster.yml)", playbook: "upgrade-cluster.yml", limit, extraVars: {} },
-            );
-        } else {
-            steps.push(
-                { kind: "playbook", title: "refresh facts (facts.yml)", playbook: "facts.yml", extraVars: {} },
-                { kind: "playbook", title: `rejoin ${node.name} (scale.yml)`, playbook: "scale.yml", limit: [node.name], extraVars: {} },
-            );
+    for (const c of changed) {
+        steps.push({ kind: "record-boot", node: c.node.name, title: `remember the boot of ${c.node.name}` });
+        if (!c.desired.ungraceful) {
+            steps.push({ kind: "drain", node: c.node.name, title: `drain ${c.node.name} before its machine ${c.replace ? "is recreated" : "changes"}` });
         }
     }
-    steps.push({ kind: "wait-ready", node: node.name, title: `wait until ${node.name} is Ready` });
-    steps.push({ kind: "uncordon", node: node.name, title: `uncordon ${node.name}` });
+    const replaced = changed.filter((c) => c.replace);
+    const workers = replaced.filter((c) => c.node.role === "worker");
+    for (const ungraceful of [false, true]) {
+        const group = workers.filter((c) => c.desired.ungraceful === ungraceful);
+        if (group.length) {
+            steps.push(removal(group.map((c) => ({ name: c.node.name, role: "worker", address: c.node.address })), ungraceful, drain));
+        }
+    }
+    let order = ctx.controlPlane ?? [];
+    for (const c of replaced.filter((r) => r.node.role === "control-plane")) {
+        if (firstEstablished(order, live) === c.node.name) {
+            steps.push(demoteFirst(c.node.name));
+        }
+        steps.push(removal([{ name: c.node.name, role: "control-plane", address: c.node.address }], c.desired.ungraceful, drain, [c.node.name]));
+        order = order.filter((n) => n !== c.node.name);
+    }
+    return { steps, disruptive: true };
+}
+
+/**
+ * After machines changed: a recreated machine rejoins (workers with one scale.yml run, control-plane
+ * nodes through cluster.yml and upgrade-cluster.yml limited to etcd and the control plane, appended
+ * last); a restarted Harvester guest is powered off so KubeVirt boots it with its new shape; then each
+ * node must be Ready *on a new boot* (never a stale Node object) and is uncordoned. Never refused by a
+ * maintenance window: it finishes what the gate started.
+ */
+export function planReady(changes: readonly MachineChange[], ctx: PlanContext = {}): Plan {
+    const { live, drain } = ctx;
+    const changed = classify(changes, live, false);
+    if (!changed.length) {
+        return NOTHING;
+    }
+    const rejoin = changed.filter((c) => c.replace || (live !== undefined && !live.has(c.node.name)));
+    const steps: Step[] = [];
+    for (const c of rejoin) {
+        steps.push({ kind: "forget-host-key", node: c.node.name, address: c.node.address, title: `forget the old host key of ${c.node.name}` });
+    }
+    if (rejoin.length) {
+        const hosts = rejoin.map((c) => c.node.name);
+        steps.push(
+            { kind: "reachable", hosts, title: `check SSH reachability of ${describe(hosts)}` },
+            { kind: "wait-cloud-init", hosts, title: `wait for cloud-init on ${describe(hosts)}` },
+        );
+        const workers = rejoin.filter((c) => c.node.role === "worker").map((c) => c.node.name);
+        const controlPlane = rejoin.filter((c) => c.node.role === "control-plane").map((c) => c.node.name);
+        if (controlPlane.length) {
+            steps.push(
+                facts("the control-plane rejoin"),
+                {
+                    kind: "playbook", title: `rejoin ${controlPlane.join(", ")} to etcd and the control plane (cluster.yml)`, playbook: "cluster.yml",
+                    limit: CONTROL_PLANE_LIMIT, extraVars: { ignore_assert_errors: true, ...(controlPlane.length > 1 ? { etcd_retries: 10 } : {}) }, last: controlPlane,
+                },
+                {
+                    kind: "playbook", title: "update etcd and API server configuration with the rejoined member (upgrade-cluster.yml)", playbook: "upgrade-cluster.yml",
+                    limit: CONTROL_PLANE_LIMIT, extraVars: { ignore_assert_errors: true, ...drainVars(drain) }, last: controlPlane,
+                },
+            );
+        }
+        if (workers.length) {
+            steps.push(facts("the scale run"), { kind: "playbook", title: `rejoin ${describe(workers)} (scale.yml)`, playbook: "scale.yml", limit: workers, extraVars: {} });
+        }
+    }
+    for (const c of changed) {
+        if (!rejoin.includes(c) && c.restart && c.desired.restartAppliedBy === "guest-poweroff") {
+            steps.push({ kind: "poweroff", node: c.node.name, title: `power ${c.node.name} off so the platform boots it with its new shape` });
+        }
+    }
+    for (const c of changed) {
+        steps.push({ kind: "wait-ready", node: c.node.name, title: `wait until ${c.node.name} is Ready on a new boot` });
+    }
+    for (const c of changed) {
+        steps.push({ kind: "uncordon", node: c.node.name, title: `uncordon ${c.node.name}` });
+    }
     return { steps, disruptive: false };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// SSH keys
 
 /**
  * SSH key rotation: authorize the new key with the old one (nodes made during the rotation only know
  * the new one and are skipped), check that the new key reaches every node, then retire the old key.
+ * The bastion gets the same keys (added, never exclusively: a jump host may be shared).
  */
 export function planAuthorize(previous: KeysState | undefined, desired: KeysState): Plan {
     if (!previous || JSON.stringify(previous) === JSON.stringify(desired)) {
         return NOTHING;
     }
+    const retired = previous.publicKeys.filter((k) => !desired.publicKeys.includes(k));
     if (previous.generation === desired.generation) {
-        return { disruptive: false, steps: [{ kind: "authorize", title: "update authorized SSH keys", keys: desired.publicKeys, loginWith: "current", tolerateUnreachable: false }] };
+        return { disruptive: false, steps: [{ kind: "authorize", title: "update authorized SSH keys", keys: desired.publicKeys, retire: retired, loginWith: "current", tolerateUnreachable: false }] };
     }
     const both = [...new Set([...desired.publicKeys, previous.publicKeys[0]])];
     return {
         disruptive: false,
         steps: [
-            { kind: "authorize", title: `authorize SSH key generation ${desired.generation} alongside ${previous.generation}`, keys: both, loginWith: "previous", tolerateUnreachable: true },
+            { kind: "authorize", title: `authorize SSH key generation ${desired.generation} alongside ${previous.generation}`, keys: both, retire: [], loginWith: "previous", tolerateUnreachable: true },
             { kind: "reachable", hosts: ["all"], title: `check the generation ${desired.generation} key reaches every node` },
-            { kind: "authorize", title: `retire SSH key generation ${previous.generation}`, keys: desired.publicKeys, loginWith: "current", tolerateUnreachable: false },
+            { kind: "authorize", title: `retire SSH key generation ${previous.generation}`, keys: desired.publicKeys, retire: retired, loginWith: "current", tolerateUnreachable: false },
         ],
     };
 }

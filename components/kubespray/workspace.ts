@@ -1,30 +1,87 @@
 /**
- * The local Kubespray workspace: `<home>/kubespray-<version>` checkouts shared by stacks, and
- * `<home>/<stack>/inventory/` which the program rewrites on every run, so a fresh machine (a
- * Deployments runner, a colleague's laptop) always has the inventory its commands need.
- * CLUSTERS_KUBESPRAY_HOME moves the home (the offline harness uses a temporary one); it is read at
- * run time and never becomes a resource input, so inputs stay the same on every machine.
+ * The local Kubespray workspace:
+ *
+ * - `<home>/kubespray-<version>/`: one checkout and virtualenv per Kubespray release, shared by the
+ *   stacks that pin that release (never a shared "current" link: every operation finds its stack's
+ *   release and runner type in the stack's own settings file);
+ * - `<home>/<stack>/inventory/`: the inventory, group_vars and `runner.json` (the stack's settings),
+ *   which the program rewrites on every run, so a fresh machine (a Deployments runner, a colleague's
+ *   laptop) always has what its commands need;
+ * - `<home>/<stack>/`: what the runner keeps per cluster: `known_hosts`, the fact cache, logs/, the
+ *   lock that lets one Kubespray run at a time touch the cluster, boot IDs recorded by gates.
+ *
+ * CLUSTERS_KUBESPRAY_HOME moves the home (the offline harness uses a temporary one); it is read at run
+ * time and never becomes a resource input, so inputs stay the same on every machine.
  */
 import * as fs from "fs";
 import * as path from "path";
+import type { ClusterSpec } from "../../spec";
 
 export function kubesprayHome(configured: string): string {
     return process.env.CLUSTERS_KUBESPRAY_HOME ?? configured;
+}
+
+export function stackDir(home: string, stack: string): string {
+    return path.join(home, stack);
 }
 
 export function inventoryDir(configuredHome: string, stack: string): string {
     return path.join(kubesprayHome(configuredHome), stack, "inventory");
 }
 
-/** Replaces the stack's inventory directory with exactly these files. */
+/** Replaces the stack's inventory directory with exactly these files (written beside, then swapped). */
 export function writeInventory(dir: string, files: Readonly<Record<string, string>>): void {
-    fs.rmSync(dir, { recursive: true, force: true });
+    const staging = `${dir}.new-${process.pid}`;
+    fs.rmSync(staging, { recursive: true, force: true });
     for (const [file, content] of Object.entries(files)) {
-        const target = path.join(dir, file);
+        const target = path.join(staging, file);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, content);
     }
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.renameSync(staging, dir);
 }
 
-/** Beside the inventory: the Kubespray release and runner, so any operation can prepare a fresh machine. */
+/** Beside the inventory: the stack's settings (see StackSettings). */
 export const RUNNER_SETTINGS_FILE = "runner.json";
+
+/**
+ * What every operation of a stack reads from the workspace rather than from its environment: the
+ * Kubespray release and runner type the stack pins, and settings that change how an operation runs but
+ * not whether it runs. Written by the program from the stack file on every run; never from the
+ * environment of `pulumi up` (a window cannot be opened by exporting a variable).
+ */
+export interface StackSettings {
+    readonly version: string;
+    readonly runner: "venv" | "container";
+    readonly image: string;
+    readonly repository: string;
+    readonly provider: ClusterSpec["infrastructure"]["provider"];
+    readonly maintenanceWindows: ClusterSpec["operations"]["maintenanceWindows"];
+    /** `operations.breakGlass`: the token of the one change allowed outside a window. */
+    readonly breakGlass?: string;
+    readonly drain: ClusterSpec["operations"]["drain"];
+    /** The jump host, which also gets the cluster's SSH keys. */
+    readonly bastion?: { readonly host: string; readonly user: string };
+}
+
+export function stackSettings(spec: ClusterSpec, repository: string, bastionHost: string | undefined): StackSettings {
+    const { kubespray, operations } = spec;
+    return {
+        version: kubespray.version,
+        runner: kubespray.runner.type,
+        image: kubespray.runner.image,
+        repository,
+        provider: spec.infrastructure.provider,
+        maintenanceWindows: operations.maintenanceWindows,
+        ...(operations.breakGlass ? { breakGlass: operations.breakGlass } : {}),
+        drain: operations.drain,
+        ...(bastionHost ? { bastion: { host: bastionHost, user: spec.infrastructure.ssh.user } } : {}),
+    };
+}
+
+export function readSettings(inventory: string): StackSettings | undefined {
+    const file = path.join(inventory, RUNNER_SETTINGS_FILE);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as StackSettings : undefined;
+}

@@ -4,9 +4,8 @@ import { CONTROL_PLANE_POOL, existingPoolName, nodeName, planNodes, poolsOf } fr
 import type { RuleContext } from "./context";
 
 /**
- * At most 1,000 workers in all pools together (and 9 control-plane nodes): a plan of 3+1,000 workers
- * takes about 30 s and 1.8 GiB on the project's 2-core machine, 3+3,000 took 76 s and 3.9 GB
- * (spec/limits.ts, README "Limits"). The schema bounds one pool; this bounds their sum.
+ * At most 3,000 workers in all pools together (and 9 control-plane nodes): what a plan can hold on the
+ * project's 2-core machine (spec/limits.ts, README "Limits"). The schema bounds one pool; this bounds their sum.
  */
 export function clusterSizeIsBounded(ctx: RuleContext): void {
     const infra = ctx.config.infrastructure;

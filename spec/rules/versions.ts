@@ -1,21 +1,23 @@
 /** Kubernetes, Kubespray and network-plugin versions that work together. */
 import * as semver from "semver";
-import { describeSupportedKubernetes, kubesprayRelease, supportedKubesprayLines } from "../versions";
+import { describeShippedKubernetes, describeSupportedKubernetes, kubesprayRelease, releaseHasMinor, supportedKubesprayReleases } from "../versions";
 import type { RuleContext } from "./context";
 
+/** The Kubespray release is one the program knows, and it ships exactly the Kubernetes version asked for. */
 export function kubernetesFitsKubespray(ctx: RuleContext): void {
     const { kubespray, kubernetes } = ctx.config;
     const release = kubesprayRelease(kubespray.version);
     if (!release) {
-        ctx.error("kubespray.version", `${kubespray.version} is not a Kubespray release this program knows; allowed: ${supportedKubesprayLines()}`);
+        ctx.error("kubespray.version", `${kubespray.version} is not a Kubespray release this program knows; allowed: ${supportedKubesprayReleases()}`);
         return;
     }
-    const k8s = semver.parse(kubernetes.version);
-    if (!k8s) {
+    if (!semver.parse(kubernetes.version)) {
         return; // the schema reports it
     }
-    if (k8s.major !== 1 || k8s.minor < release.minMinor || k8s.minor > release.maxMinor) {
+    if (!releaseHasMinor(release, kubernetes.version)) {
         ctx.error("kubernetes.version", `${kubernetes.version} is not installable by Kubespray ${kubespray.version} (kubespray.version); allowed: ${describeSupportedKubernetes(release)}`);
+    } else if (!release.kubernetes.includes(kubernetes.version)) {
+        ctx.error("kubernetes.version", `${kubernetes.version} is not shipped by Kubespray ${kubespray.version} (kubespray.version), which has checksums for exactly: ${describeShippedKubernetes(release)}`);
     }
 }
 

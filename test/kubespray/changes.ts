@@ -28,9 +28,14 @@ function nodesOf(run: OfflineRun): Set<string> {
     return new Set(((run.outputs.nodes ?? []) as { name: string }[]).map((n) => n.name));
 }
 
+function controlPlaneOf(run: OfflineRun): string[] {
+    return ((run.outputs.nodes ?? []) as { name: string; role: string }[]).filter((n) => n.role === "control-plane").map((n) => n.name);
+}
+
 export function kubesprayChanges(before: OfflineRun | undefined, after: OfflineRun): CommandChange[] {
     const old = new Map((before?.resources ?? []).filter((r) => r.type === COMMAND).map((r) => [r.name, r]));
     const live = before ? nodesOf(before) : nodesOf(after);
+    const controlPlane = controlPlaneOf(after);
     const changes: CommandChange[] = [];
     for (const resource of after.resources.filter((r) => r.type === COMMAND)) {
         const previous = old.get(resource.name);
@@ -39,7 +44,7 @@ export function kubesprayChanges(before: OfflineRun | undefined, after: OfflineR
         }
         const desired = desiredOf(resource);
         const prior = previous ? desiredOf(previous) : undefined;
-        changes.push({ command: resource.name, change: previous ? "update" : "create", plan: desired ? plan(operationOf(resource), prior, desired, live) : { steps: [], disruptive: false } });
+        changes.push({ command: resource.name, change: previous ? "update" : "create", plan: desired ? plan(operationOf(resource), prior, desired, live, controlPlane) : { steps: [], disruptive: false } });
     }
     for (const name of old.keys()) {
         if (!after.resources.some((r) => r.type === COMMAND && r.name === name)) {
@@ -49,14 +54,14 @@ export function kubesprayChanges(before: OfflineRun | undefined, after: OfflineR
     return changes.sort((a, b) => a.command.localeCompare(b.command));
 }
 
-function plan(operation: string, previous: CommandState | undefined, desired: CommandState, live: Set<string>): Plan {
-    const drain = { gracePeriodSeconds: 300, timeoutSeconds: 360, retries: 3 };
+function plan(operation: string, previous: CommandState | undefined, desired: CommandState, live: Set<string>, controlPlane: readonly string[]): Plan {
+    const ctx = { live, controlPlane, drain: { gracePeriodSeconds: 300, timeoutSeconds: 360, retries: 3 } };
     switch (operation) {
-        case "cluster": return planCluster(previous as ClusterState | undefined, desired as ClusterState, previous ? live : undefined);
+        case "cluster": return planCluster(previous as ClusterState | undefined, desired as ClusterState, previous ? ctx : {});
         case "authorize": return planAuthorize(previous as KeysState | undefined, desired as KeysState);
-        case "workers": return planWorkers(previous as WorkersState | undefined, desired as WorkersState, live, drain);
-        case "gate": return planGate(previous as MachineState | undefined, desired as MachineState, live, drain);
-        case "ready": return planReady(previous as MachineState | undefined, desired as MachineState, previous && (previous as MachineState).generation !== (desired as MachineState).generation ? new Set([...live].filter((n) => n !== (desired as MachineState).node.name)) : live);
+        case "workers": return planWorkers(previous as WorkersState | undefined, desired as WorkersState, ctx);
+        case "gate": return planGate([{ previous: previous as MachineState | undefined, desired: desired as MachineState }], ctx);
+        case "ready": return planReady([{ previous: previous as MachineState | undefined, desired: desired as MachineState }], ctx);
         default: return { steps: [], disruptive: false };
     }
 }
@@ -64,10 +69,10 @@ function plan(operation: string, previous: CommandState | undefined, desired: Co
 /** `playbook [limit] {vars}` lines of the changes that run something, for compact assertions. */
 export function runs(changes: readonly CommandChange[]): string[] {
     return changes.flatMap((c) => c.plan.steps.filter((s): s is Extract<Step, { kind: "playbook" }> => s.kind === "playbook")
-        .map((s) => `${c.command}: ${s.playbook}${s.limit ? ` --limit ${s.limit.join(",")}` : ""}${Object.keys(s.extraVars).length ? ` ${JSON.stringify(pick(s.extraVars))}` : ""}`));
+        .map((s) => `${c.command}: ${s.playbook}${s.limit ? ` --limit ${s.limit.join(",")}` : ""}${s.tags ? ` --tags ${s.tags.join(",")}` : ""}${s.last ? ` (last: ${s.last.join(",")})` : ""}${Object.keys(pick(s.extraVars)).length ? ` ${JSON.stringify(pick(s.extraVars))}` : ""}`));
 }
 
 function pick(vars: Readonly<Record<string, unknown>>): Record<string, unknown> {
-    const keys = ["node", "serial", "skip_confirmation", "ignore_assert_errors"];
+    const keys = ["node", "serial", "skip_confirmation", "ignore_assert_errors", "reset_nodes", "allow_ungraceful_removal", "etcd_retries"];
     return Object.fromEntries(Object.entries(vars).filter(([k]) => keys.includes(k)));
 }

@@ -5,9 +5,10 @@ import * as os from "os";
 import * as path from "path";
 import { plan } from "../../cli/plan";
 import { listStacks, loadOfflineStack } from "../../cli/stacks";
-import { renderInventory } from "../../components/kubespray/inventory";
+import { renderedVariableNames, renderInventory } from "../../components/kubespray/inventory";
+import { SPEC_OWNED_VARS } from "../../spec/rules/kubespray";
 import { loadClusterSpec } from "../../spec";
-import { openstackConfig, withValue } from "../fixtures/configs";
+import { existingConfig, openstackConfig, withValue } from "../fixtures/configs";
 
 /** What Debian's real ansible-inventory reads from a rendered inventory directory. */
 function ansibleInventory(dir: string): { groups: Record<string, string[]>; hostvars: Record<string, Record<string, unknown>> } {
@@ -68,11 +69,56 @@ describe("Kubespray inventory", () => {
         assert.match(vars, /^etcd_deployment_type: host$/m);
     });
 
-    it("writes kube_version in the form the Kubespray release expects", () => {
-        const older = loadClusterSpec(withValue(withValue(openstackConfig(), "kubespray.version", "2.27.0"), "kubernetes.version", "1.31.4")).spec;
-        assert.match(renderInventory({ spec: older, apiHost: "x" })["group_vars/k8s_cluster/k8s-cluster.yml"], /^kube_version: v1\.31\.4$/m);
-        const newer = loadClusterSpec(openstackConfig()).spec;
-        assert.match(renderInventory({ spec: newer, apiHost: "x" })["group_vars/k8s_cluster/k8s-cluster.yml"], /^kube_version: 1\.33\.7$/m);
+    it("writes kube_version without a leading v, as Kubespray 2.28 and later expect", () => {
+        const spec = loadClusterSpec(openstackConfig()).spec;
+        assert.match(renderInventory({ spec, apiHost: "x" })["group_vars/k8s_cluster/k8s-cluster.yml"], /^kube_version: 1\.33\.7$/m);
+    });
+
+    it("the spec's own variables, which extraVars may not set, are exactly the ones the inventory renders", () => {
+        const variants = [
+            openstackConfig(),
+            withValue(withValue(openstackConfig(), "kubernetes.network", { plugin: "cilium", mode: "native", version: "1.19.3" }), "kubernetes.oidc", { enabled: true, issuerUrl: "https://id.example.com", clientId: "k" }),
+            withValue(withValue(withValue(openstackConfig(), "kubernetes.network", { plugin: "kube-ovn", version: "1.12.21" }), "infrastructure.workerPools[0].labels", { a: "b" }), "infrastructure.workerPools[0].taints", [{ key: "k", value: "v", effect: "NoSchedule" }]),
+            withValue(withValue(openstackConfig(), "kubernetes.network", { plugin: "calico", version: "3.31.5" }), "infrastructure.apiEndpoint", { type: "loadbalancer" }),
+            existingConfig(),
+            // An external cloud controller (OpenStack CCM, on by default with GitOps) adds cloud_provider and its companions.
+            loadOfflineStack("dev-openstack").values,
+        ].map((c) => loadClusterSpec(c).spec);
+        const rendered = new Set(variants.flatMap((spec) => renderedVariableNames({ spec, apiHost: "10.0.0.5", bastionHost: "10.0.0.4" })));
+        assert.deepStrictEqual([...new Set(SPEC_OWNED_VARS)].sort(), [...rendered].sort());
+    });
+
+    it("refuses Jinja, ansible_* keys and the spec's own variables in extraVars, naming each", () => {
+        const attempt = (extraVars: Record<string, unknown>) => {
+            try {
+                loadClusterSpec(withValue(openstackConfig(), "kubespray.extraVars", extraVars));
+                return [];
+            } catch (error) {
+                return (error as { issues: { path: string; message: string }[] }).issues.map((i) => `${i.path}: ${i.message}`);
+            }
+        };
+        assert.deepStrictEqual(attempt({ kube_log_level: 2, etcd_heartbeat_interval: "250" }), []);
+        const refused = attempt({
+            kube_version: "{{ lookup('pipe','id > /tmp/x') }}",
+            ansible_ssh_common_args: "-o ProxyCommand=\"sh -c 'id > /tmp/y'\"",
+            kube_encrypt_secret_data: false,
+            kubernetes_audit: false,
+            some_var: "{% if true %}x{% endif %}",
+            serial: 100,
+        });
+        // A Jinja value already fails its shape (spec/schema.ts), so the rules do not also judge what it overrides.
+        assert.strictEqual(refused.length, 6, refused.join("\n"));
+        assert.ok(refused.some((r) => /^kubespray\.extraVars\.kube_version: must not contain \{\{/.test(r)));
+        assert.ok(refused.some((r) => /^kubespray\.extraVars\.ansible_ssh_common_args: ansible_\* variables/.test(r)));
+        assert.ok(refused.some((r) => /^kubespray\.extraVars\.kube_encrypt_secret_data: is set by the program/.test(r)));
+        assert.ok(refused.some((r) => /^kubespray\.extraVars\.serial: is set by the program/.test(r)));
+        assert.ok(refused.some((r) => /^kubespray\.extraVars\.some_var: must not contain \{\{/.test(r)));
+    });
+
+    it("writes extraVars sorted, strings tagged !unsafe", () => {
+        const spec = loadClusterSpec(withValue(openstackConfig(), "kubespray.extraVars", { zeta: "z", alpha: 1, etcd_heartbeat_interval: "250" })).spec;
+        const vars = renderInventory({ spec, apiHost: "x" })["group_vars/k8s_cluster/k8s-cluster.yml"];
+        assert.match(vars, /^alpha: 1\netcd_heartbeat_interval: !unsafe '250'\nzeta: !unsafe 'z'\n$/m);
     });
 
     it("makes control-plane nodes schedulable only when there are no workers", () => {

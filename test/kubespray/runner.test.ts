@@ -1,13 +1,22 @@
+/**
+ * The runner end to end with real `ansible`/`ansible-playbook` on localhost. Kubespray's plays cannot
+ * run here (they install Kubernetes on real hosts), so the checkout holds fixture playbooks named like
+ * Kubespray's that record what they were asked for; the invocations themselves are checked against the
+ * real playbooks in upstream.test.ts. The checkout's ansible.cfg is the real one when the upstream tree
+ * is found (profile_tasks, ssh_args and all), so ad-hoc parsing runs under it.
+ */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderInventory } from "../../components/kubespray/inventory";
-import { clusterState, machineState, workersState, type CommandState } from "../../components/kubespray/state";
-import { writeInventory } from "../../components/kubespray/workspace";
-import { loadClusterSpec, type ClusterSpec } from "../../spec";
-import { openstackConfig, withValue } from "../fixtures/configs";
+import { breakGlassToken, clusterState, kubeconfigState, machineState, workersState, type CommandState } from "../../components/kubespray/state";
+import { RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
+import { STDERR_BUDGET } from "../../components/kubespray/runner/exec";
+import type { ClusterSpec } from "../../spec";
+import { upstreamTree } from "../upstream";
+import { API_HOST, specOf, withOperations } from "./cases";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "kubespray");
 const ROOT = path.join(__dirname, "..", "..");
@@ -16,199 +25,355 @@ const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nrunner-test-key\n-----END OPEN
 interface Sandbox {
     readonly home: string;
     readonly record: string;
-    readonly nodes: string;
+    readonly state: string;
+    readonly stack: string;
 }
 
-/** A Kubespray home whose "checkout" is the fixture playbooks and whose venv is Debian's ansible. */
-function sandbox(spec: ClusterSpec): Sandbox {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "runner-"));
-    const checkout = path.join(home, "kubespray-fixture");
+/** A Kubespray home whose release checkout is the fixture playbooks and whose venv is Debian's Ansible. */
+function makeCheckout(home: string, version: string): string {
+    const checkout = path.join(home, `kubespray-${version}`);
     fs.mkdirSync(path.join(checkout, ".venv", "bin"), { recursive: true });
-    for (const file of fs.readdirSync(FIXTURE).filter((f) => f.endsWith(".yml"))) {
-        fs.copyFileSync(path.join(FIXTURE, file), path.join(checkout, file));
-    }
+    fs.cpSync(FIXTURE, checkout, { recursive: true, filter: (src) => !src.includes(`${path.sep}bin`) && !src.endsWith("fake-docker") });
+    const tree = upstreamTree("kubespray", "2.31.0");
+    if (tree) fs.symlinkSync(path.join(tree, "ansible.cfg"), path.join(checkout, "ansible.cfg"));
+    else fs.writeFileSync(path.join(checkout, "ansible.cfg"), "[defaults]\ncallbacks_enabled = profile_tasks\nhost_key_checking = False\n");
     for (const tool of ["ansible", "ansible-playbook"]) {
         fs.symlinkSync(`/usr/bin/${tool}`, path.join(checkout, ".venv", "bin", tool));
     }
-    fs.symlinkSync("kubespray-fixture", path.join(home, "current"));
-    writeInventory(path.join(home, "stack", "inventory"), renderInventory({ spec, apiHost: "10.0.0.5" }));
-    const record = path.join(home, "record.jsonl");
-    const nodes = path.join(home, "nodes");
-    fs.writeFileSync(record, "");
-    fs.writeFileSync(nodes, spec.nodes.map((n) => n.name).join(" "));
-    return { home, record, nodes };
+    return checkout;
 }
 
-function runRunner(box: Sandbox, operation: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}) {
-    const result = spawnSync(process.execPath, ["dist/components/kubespray/runner/main.js", operation], {
-        cwd: ROOT,
-        input: KEY,
-        encoding: "utf8",
-        env: {
-            PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
-            HOME: process.env.HOME,
-            KUBESPRAY_HOME: box.home,
-            KUBESPRAY_STACK: "stack",
-            KUBESPRAY_RUNNER: "venv",
-            KUBESPRAY_IMAGE: "",
-            KUBESPRAY_DESIRED: JSON.stringify(desired),
-            PULUMI_COMMAND_STDOUT: previous ? JSON.stringify(previous) : "",
-            KUBESPRAY_RECORD: box.record,
-            FAKE_NODES: box.nodes,
-            // Standard Ansible settings that point every host at this machine.
-            ANSIBLE_TRANSPORT: "local",
-            ANSIBLE_HOST_KEY_CHECKING: "false",
-            ANSIBLE_NOCOLOR: "1",
-            ANSIBLE_LOCAL_TEMP: path.join(box.home, "ansible-tmp"),
-            ANSIBLE_REMOTE_TEMP: path.join(box.home, "ansible-tmp"),
-            ...extraEnv,
-        },
+function writeStack(home: string, stack: string, spec: ClusterSpec, bastion?: string): void {
+    writeInventory(path.join(home, stack, "inventory"), {
+        ...renderInventory({ spec, apiHost: API_HOST, bastionHost: bastion }),
+        [RUNNER_SETTINGS_FILE]: JSON.stringify(stackSettings(spec, path.join(home, "no-such-repository"), bastion)),
     });
-    const records = fs.readFileSync(box.record, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
-    return { ...result, records, playbooks: records.filter((r) => r.playbook) };
 }
 
-const specOf = (edits: Record<string, unknown> = {}) => loadClusterSpec(Object.entries(edits).reduce((c, [k, v]) => withValue(c, k, v), openstackConfig())).spec;
-const clusterOf = (spec: ClusterSpec) => clusterState(spec, renderInventory({ spec, apiHost: "10.0.0.5" }));
+function sandbox(spec: ClusterSpec, stack = "stack"): Sandbox {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "runner-"));
+    makeCheckout(home, spec.kubespray.version);
+    writeStack(home, stack, spec);
+    const record = path.join(home, "record.jsonl");
+    const state = path.join(home, "fake");
+    fs.mkdirSync(state);
+    fs.writeFileSync(record, "");
+    setNodes({ home, record, state, stack }, spec.nodes.map((n) => n.name));
+    return { home, record, state, stack };
+}
+
+function setNodes(box: Sandbox, names: readonly string[]): void {
+    fs.writeFileSync(path.join(box.state, "nodes"), names.map((n, i) => `${n} 10.0.0.${100 + i}`).join("\n"));
+}
+
+function setSettings(box: Sandbox, edit: (settings: Record<string, unknown>) => Record<string, unknown>): void {
+    const file = path.join(box.home, box.stack, "inventory", RUNNER_SETTINGS_FILE);
+    fs.writeFileSync(file, JSON.stringify(edit(JSON.parse(fs.readFileSync(file, "utf8")))));
+}
+
+function runnerEnv(box: Sandbox, command: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+        PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
+        HOME: process.env.HOME,
+        KUBESPRAY_HOME: box.home,
+        KUBESPRAY_STACK: box.stack,
+        KUBESPRAY_COMMAND: command,
+        KUBESPRAY_DESIRED: JSON.stringify(desired),
+        PULUMI_COMMAND_STDOUT: previous ? JSON.stringify(previous) : "",
+        KUBESPRAY_RECORD: box.record,
+        FAKE_STATE: box.state,
+        KUBESPRAY_READY_POLL: "0",
+        // Standard Ansible settings that point every host at this machine.
+        ANSIBLE_TRANSPORT: "local",
+        ANSIBLE_LOCAL_TEMP: path.join(box.home, "ansible-tmp"),
+        ANSIBLE_REMOTE_TEMP: path.join(box.home, "ansible-tmp"),
+        ...extraEnv,
+    };
+}
+
+function records(box: Sandbox) {
+    const all = fs.readFileSync(box.record, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    return { records: all, playbooks: all.filter((r) => r.playbook) };
+}
+
+function runRunner(box: Sandbox, operation: string, command: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}) {
+    fs.writeFileSync(box.record, "");
+    const result = spawnSync(process.execPath, ["dist/components/kubespray/runner/main.js", operation], {
+        cwd: ROOT, input: KEY, encoding: "utf8", env: runnerEnv(box, command, desired, previous, extraEnv),
+    });
+    return { ...result, ...records(box) };
+}
+
+const clusterOf = (spec: ClusterSpec) => clusterState(spec, API_HOST);
+/** The cheapest run: a configuration change (one cluster.yml, no reachability or cloud-init steps). */
+const reconfigure = (spec: ClusterSpec) => ({ desired: clusterOf(spec), previous: { ...clusterOf(spec), configHash: "0000000000000000" } });
+const node = (spec: ClusterSpec, name: string) => spec.nodes.find((n) => n.name === name)!;
+
+/** A window that is open now, and one that is not (the runner reads the real clock, never the environment). */
+function windows(open: boolean) {
+    const now = new Date();
+    const start = new Date(now.getTime() + (open ? -60 : 180) * 60000);
+    const hhmm = `${String(start.getUTCHours()).padStart(2, "0")}:${String(start.getUTCMinutes()).padStart(2, "0")}`;
+    return [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start: hhmm, durationMinutes: open ? 120 : 15 }];
+}
 
 describe("Kubespray runner against fixture playbooks (real ansible-playbook on localhost)", function () {
     this.timeout(120000);
 
-    it("install: waits for cloud-init, runs cluster.yml on every host, key file 0600, prints its state", () => {
+    it("install: waits for cloud-init (exit 2, degraded, is reported, not a failure), runs cluster.yml on every host, prints its state, keeps the full log in a file", () => {
         const spec = specOf();
         const box = sandbox(spec);
-        const result = runRunner(box, "cluster", clusterOf(spec));
+        fs.writeFileSync(path.join(box.state, "cloud-init-degraded"), "");
+        const result = runRunner(box, "cluster", "t1-cluster", clusterOf(spec));
         assert.strictEqual(result.status, 0, result.stderr);
         assert.deepStrictEqual(result.playbooks.map((r) => [r.playbook, r.limit, r.hosts.length]), [["cluster.yml", "", 5]]);
         assert.strictEqual(result.playbooks[0].key_file_mode, "600");
         assert.strictEqual(result.playbooks[0].kube_version, "1.33.7");
+        assert.strictEqual(result.playbooks[0].checkout, path.join(box.home, "kubespray-2.31.0"));
         assert.ok(result.records.some((r) => r["cloud-init"] === "status --wait"));
         assert.deepStrictEqual(JSON.parse(result.stdout), clusterOf(spec));
-        assert.match(result.stderr, /\[kubespray: install \(cluster\.yml\)\] /, "output streams with the step's name");
-        assert.ok(!result.stderr.includes("runner-test-key") && !result.stdout.includes("runner-test-key"), "the key is never printed");
+        const log = /full log: (\S+)/.exec(result.stderr)![1];
+        assert.match(fs.readFileSync(log, "utf8"), /\[install \(cluster\.yml\)\] PLAY RECAP/);
+        assert.match(result.stderr, /\[kubespray: t1-cluster\] install \(cluster\.yml\)/, "each step's title");
+        assert.ok(!result.stderr.includes("runner-test-key") && !fs.readFileSync(log, "utf8").includes("runner-test-key"), "the key is never printed");
+        assert.ok(!fs.existsSync(path.join(box.home, "stack", "kubespray.lock")), "the lock is released");
+        assert.match(result.stderr, /cloud-init finished degraded on t1-cp-1 \(exit 2\): status: degraded done; continuing/);
     });
 
     it("scale: facts.yml, then scale.yml limited to exactly the new workers", () => {
         const before = specOf();
         const after = specOf({ "infrastructure.workerPools[0].count": 4 });
         const box = sandbox(after);
-        fs.writeFileSync(box.nodes, before.nodes.map((n) => n.name).join(" "));
-        const result = runRunner(box, "workers", workersState(after), workersState(before));
+        setNodes(box, before.nodes.map((n) => n.name));
+        const result = runRunner(box, "workers", "t1-workers", workersState(after), workersState(before));
         assert.strictEqual(result.status, 0, result.stderr);
         assert.deepStrictEqual(result.playbooks.map((r) => [r.playbook, r.limit, r.hosts]), [
-            ["facts.yml", "", after.nodes.map((n) => n.name)],
+            ["playbooks/facts.yml", "", after.nodes.map((n) => n.name)],
             ["scale.yml", "t1-w-3,t1-w-4", ["t1-w-3", "t1-w-4"]],
         ]);
     });
 
-    it("remove: remove-node.yml for the dropped worker, non-interactive, with it still in the inventory", () => {
-        const before = specOf();
+    it("removes two workers in one remove-node.yml run, still in that run's inventory at their cluster addresses", () => {
+        const before = specOf({ "infrastructure.workerPools[0].count": 3 });
         const after = specOf({ "infrastructure.workerPools[0].count": 1 });
         const box = sandbox(after);
-        fs.writeFileSync(box.nodes, before.nodes.map((n) => n.name).join(" "));
-        const result = runRunner(box, "workers", workersState(after), workersState(before), { KUBESPRAY_NOW: "2026-11-22T03:00:00Z" });
+        setNodes(box, before.nodes.map((n) => n.name));
+        setSettings(box, (s) => ({ ...s, maintenanceWindows: windows(true) }));
+        const result = runRunner(box, "workers", "t1-workers", workersState(after), workersState(before));
         assert.strictEqual(result.status, 0, result.stderr);
-        assert.deepStrictEqual(result.playbooks.map((r) => [r.playbook, r.node, r.skip_confirmation, r.hosts.includes("t1-w-2")]), [["remove-node.yml", "t1-w-2", true, true]]);
+        assert.deepStrictEqual(result.playbooks.map((r) => [r.playbook, r.node, r.skip_confirmation, r.reset_nodes, r.hosts.includes("t1-w-2") && r.hosts.includes("t1-w-3")]), [["remove-node.yml", "t1-w-2,t1-w-3", true, true, true]]);
     });
 
-    it("upgrade: etcd snapshot, then upgrade-cluster.yml with serial and drain settings", () => {
-        const before = specOf({ "kubernetes.version": "1.33.5" });
-        const after = specOf({ "kubernetes.version": "1.34.1", "operations.upgrade.workerBatch": 2 });
+    it("removes an unreachable worker the stack file names with reset_nodes=false and allow_ungraceful_removal=true", () => {
+        const before = specOf({ "infrastructure.workerPools[0].count": 3 });
+        const after = withOperations(specOf(), { removeUnreachable: ["t1-w-3"] });
         const box = sandbox(after);
-        const result = runRunner(box, "cluster", clusterOf(after), clusterOf(before));
+        setNodes(box, before.nodes.map((n) => n.name));
+        const result = runRunner(box, "workers", "t1-workers", workersState(after), workersState(before));
         assert.strictEqual(result.status, 0, result.stderr);
-        assert.ok(result.records.some((r) => String(r.etcdctl).startsWith("snapshot save /var/backups/etcd-pre-upgrade-1.34.1.db")));
-        assert.deepStrictEqual(result.playbooks.map((r) => [r.playbook, r.serial, r.drain_timeout, r.kube_version]), [["upgrade-cluster.yml", "2", "360s", "1.34.1"]]);
+        assert.deepStrictEqual(result.playbooks.map((r) => [r.playbook, r.node, r.reset_nodes, r.allow_ungraceful_removal]), [["remove-node.yml", "t1-w-3", false, true]]);
     });
 
-    it("refuses a two-minor upgrade with a clear message and records nothing", () => {
+    it("refuses the two-minor upgrade with a clear message and records nothing", () => {
         const before = specOf({ "kubernetes.version": "1.33.5" });
         const after = specOf({ "kubernetes.version": "1.35.0" });
         const box = sandbox(after);
-        const result = runRunner(box, "cluster", clusterOf(after), clusterOf(before));
+        const result = runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before));
         assert.strictEqual(result.status, 1);
         assert.match(result.stderr, /more than one minor step/);
         assert.strictEqual(result.stdout, "");
         assert.deepStrictEqual(result.playbooks, []);
     });
 
-    it("outside the maintenance window: refuses and prints the break-glass token; with it, runs", () => {
+    it("outside the window: refuses with the break-glass token; the environment of pulumi up cannot open it; the stack file's token does", () => {
         const before = specOf({ "kubernetes.version": "1.33.5" });
         const after = specOf({ "kubernetes.version": "1.33.7" });
         const box = sandbox(after);
-        const windows = JSON.stringify([{ days: ["sat"], start: "02:00", durationMinutes: 120 }]);
-        const env = { KUBESPRAY_MAINTENANCE_WINDOWS: windows, KUBESPRAY_NOW: "2026-11-23T12:00:00Z", KUBESPRAY_BREAK_GLASS_TOKEN: "bg-0123456789" };
-        const refused = runRunner(box, "cluster", clusterOf(after), clusterOf(before), env);
+        setSettings(box, (s) => ({ ...s, maintenanceWindows: windows(false) }));
+        const token = breakGlassToken("t1-cluster", clusterOf(after));
+        const bypass = { KUBESPRAY_BREAK_GLASS: "acknowledged", KUBESPRAY_NOW: new Date(Date.now() + 3 * 3600000).toISOString(), KUBESPRAY_MAINTENANCE_WINDOWS: "[]", KUBESPRAY_BREAK_GLASS_TOKEN: token };
+        const refused = runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before), bypass);
         assert.strictEqual(refused.status, 1);
-        assert.match(refused.stderr, /outside the maintenance windows \(sat 02:00 UTC for 120 min\)/);
-        assert.match(refused.stderr, /set operations\.breakGlass: bg-0123456789/);
+        assert.match(refused.stderr, /outside the maintenance windows \(mon,tue,wed,thu,fri,sat,sun \d\d:\d\d UTC for 15 min\)/);
+        assert.ok(refused.stderr.includes(`set operations.breakGlass: ${token}`), refused.stderr);
         assert.deepStrictEqual(refused.playbooks, []);
-        const inside = runRunner(box, "cluster", clusterOf(after), clusterOf(before), { ...env, KUBESPRAY_NOW: "2026-11-28T03:30:00Z" });
-        assert.strictEqual(inside.status, 0, inside.stderr);
-        const acknowledged = runRunner(sandbox(after), "cluster", clusterOf(after), clusterOf(before), { ...env, KUBESPRAY_BREAK_GLASS: "acknowledged" });
+        setSettings(box, (s) => ({ ...s, breakGlass: breakGlassToken("t1-workers", clusterOf(after)) }));
+        assert.strictEqual(runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before)).status, 1, "another command's token does not open this one");
+        setSettings(box, (s) => ({ ...s, breakGlass: token }));
+        const acknowledged = runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before));
         assert.strictEqual(acknowledged.status, 0, acknowledged.stderr);
         assert.deepStrictEqual(acknowledged.playbooks.map((r) => r.playbook), ["upgrade-cluster.yml"]);
+        setSettings(box, (s) => ({ ...s, breakGlass: undefined, maintenanceWindows: windows(true) }));
+        assert.strictEqual(runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before)).status, 0, "inside a window");
     });
 
-    it("replace: the gate drains and removes the node (moved last in the control plane), the ready step rejoins it", () => {
+    it("replaces the first control-plane node: demoted and removed (it is last), rejoined last, Ready only on a new boot", () => {
         const before = specOf();
         const after = specOf({ "operations.replaceNodes": [{ node: "t1-cp-1", generation: 1 }] });
-        const node = after.nodes.find((n) => n.name === "t1-cp-1")!;
-        const previous = machineState(before, before.nodes.find((n) => n.name === "t1-cp-1")!);
+        const previous = machineState(before, node(before, "t1-cp-1"));
+        const desired = machineState(after, node(after, "t1-cp-1"));
         const box = sandbox(after);
-        const gate = runRunner(box, "gate", machineState(after, node), previous, { KUBESPRAY_DRAIN: JSON.stringify({ gracePeriodSeconds: 60, timeoutSeconds: 120 }) });
+        fs.writeFileSync(path.join(box.state, "boot-t1-cp-1"), "boot-old");
+        const gate = runRunner(box, "gate", "t1-cp-1-gate", desired, previous);
         assert.strictEqual(gate.status, 0, gate.stderr);
-        assert.ok(gate.records.some((r) => r.kubectl === "--kubeconfig /etc/kubernetes/admin.conf drain t1-cp-1 --ignore-daemonsets --delete-emptydir-data --grace-period=60 --timeout=120s"));
-        assert.deepStrictEqual(gate.playbooks.map((r) => [r.playbook, r.node, r.control_plane]), [["remove-node.yml", "t1-cp-1", ["t1-cp-2", "t1-cp-3", "t1-cp-1"]]]);
-        fs.writeFileSync(box.nodes, "t1-cp-2 t1-cp-3 t1-w-1 t1-w-2");
-        fs.writeFileSync(box.record, "");
-        const ready = runRunner(box, "ready", machineState(after, node), previous);
+        assert.ok(gate.records.some((r) => String(r.kubectl).startsWith("--kubeconfig /etc/kubernetes/admin.conf drain t1-cp-1 --ignore-daemonsets --delete-emptydir-data --grace-period=300 --timeout=360s")));
+        assert.deepStrictEqual(gate.playbooks.map((r) => [r.playbook, r.node, r.control_plane, r.etcd]), [
+            ["cluster.yml", "", ["t1-cp-2", "t1-cp-3", "t1-cp-1"], ["t1-cp-2", "t1-cp-3", "t1-cp-1"]],
+            ["remove-node.yml", "t1-cp-1", ["t1-cp-2", "t1-cp-3", "t1-cp-1"], ["t1-cp-2", "t1-cp-3", "t1-cp-1"]],
+        ]);
+        // The machine is recreated; the cluster no longer has the node; a stale Node object shows the old boot once.
+        setNodes(box, ["t1-cp-2", "t1-cp-3", "t1-w-1", "t1-w-2"]);
+        fs.writeFileSync(path.join(box.state, "boot-next-t1-cp-1"), "boot-new");
+        const ready = runRunner(box, "ready", "t1-cp-1-ready", desired, previous);
         assert.strictEqual(ready.status, 0, ready.stderr);
-        assert.deepStrictEqual(ready.playbooks.map((r) => [r.playbook, r.limit]), [["cluster.yml", "etcd,kube_control_plane"], ["upgrade-cluster.yml", "etcd,kube_control_plane"]]);
-        assert.ok(ready.records.some((r) => String(r.kubectl).includes("wait --for=condition=Ready node/t1-cp-1")));
+        assert.deepStrictEqual(ready.playbooks.map((r) => [r.playbook, r.limit, r.ignore_assert_errors, r.control_plane]), [
+            ["playbooks/facts.yml", "", false, ["t1-cp-2", "t1-cp-3", "t1-cp-1"]],
+            ["cluster.yml", "etcd,kube_control_plane", true, ["t1-cp-2", "t1-cp-3", "t1-cp-1"]],
+            ["upgrade-cluster.yml", "etcd,kube_control_plane", true, ["t1-cp-2", "t1-cp-3", "t1-cp-1"]],
+        ]);
+        assert.strictEqual(ready.records.filter((r) => r.kubectl === "read node t1-cp-1").length, 2, "the stale boot was not accepted");
         assert.ok(ready.records.some((r) => String(r.kubectl).includes("uncordon t1-cp-1")));
     });
 
-    it("fails loudly, naming the step, when a host cannot be reached", () => {
-        const spec = specOf();
-        const box = sandbox(spec);
-        const result = runRunner(box, "cluster", clusterOf(spec), undefined, { ANSIBLE_TRANSPORT: "ssh", ANSIBLE_TIMEOUT: "2", KUBESPRAY_REACH_TIMEOUT: "3" });
-        assert.strictEqual(result.status, 1);
-        assert.match(result.stderr, /FAILED: step "check SSH reachability of all nodes" failed: cannot reach over SSH: t1-cp-1 /);
-        assert.match(result.stderr, /run pulumi up again to resume/);
+    it("never takes a stale Node object for the new machine: the boot ID must change", () => {
+        const before = specOf();
+        const after = specOf({ "infrastructure.controlPlane.size": "m1.2xlarge" });
+        const previous = machineState(before, node(before, "t1-cp-2"));
+        const desired = machineState(after, node(after, "t1-cp-2"));
+        const box = sandbox(after);
+        fs.writeFileSync(path.join(box.state, "boot-t1-cp-2"), "boot-same");
+        setSettings(box, (s) => ({ ...s, maintenanceWindows: windows(true) }));
+        assert.strictEqual(runRunner(box, "gate", "t1-cp-2-gate", desired, previous).status, 0);
+        const ready = runRunner(box, "ready", "t1-cp-2-ready", desired, previous, { KUBESPRAY_READY_TIMEOUT: "0" });
+        assert.strictEqual(ready.status, 1);
+        assert.match(ready.stderr, /t1-cp-2 did not become Ready on a new boot within 0s: it still shows the boot from before its machine changed/);
+        assert.ok(!ready.records.some((r) => String(r.kubectl).includes("uncordon")));
     });
 
-    it("container runner: Ansible runs in Kubespray's image with the inventory, key and state mounted", () => {
+    it("keeps stdout and stderr far below 128 KiB whatever Ansible prints; the full log is in the file; a failure prints its last lines", () => {
+        const spec = specOf();
+        const box = sandbox(spec);
+        const tool = path.join(box.home, "kubespray-2.31.0", ".venv", "bin", "ansible-playbook");
+        fs.rmSync(tool);
+        // A stand-in ansible-playbook that writes about 4 MiB to each stream, then fails.
+        fs.writeFileSync(tool, "#!/bin/sh\nyes 'TASK [kubernetes/preinstall : a long line of ansible output] ************************' | head -n 45000\nyes 'PLAY [noise] *' | head -n 45000 >&2\necho 'fatal: [t1-cp-1]: FAILED! => the last words'\nexit 2\n", { mode: 0o755 });
+        const result = runRunner(box, "cluster", "t1-cluster", clusterOf(spec));
+        assert.strictEqual(result.status, 1);
+        const bytes = Buffer.byteLength(result.stderr) + Buffer.byteLength(result.stdout);
+        assert.ok(bytes <= STDERR_BUDGET + 1024 && STDERR_BUDGET <= 32 * 1024, `${bytes} bytes reached the command's outputs`);
+        assert.match(result.stderr, /last \d+ lines of the failed step:/);
+        assert.match(result.stderr, /fatal: \[t1-cp-1\]: FAILED! => the last words/);
+        assert.match(result.stderr, /further progress is only in the log/);
+        const log = /full log: (\S+)/.exec(result.stderr)![1];
+        assert.ok(fs.statSync(log).size > 4 * 1024 * 1024, "the log has everything");
+        assert.strictEqual(result.stdout, "");
+    });
+
+    it("runs one Kubespray run per cluster at a time: waits for the holder with a clear message, takes over a dead holder's lock", async () => {
+        const spec = specOf();
+        const box = sandbox(spec);
+        const lock = path.join(box.home, "stack", "kubespray.lock");
+        fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, command: "t1-w-1-gate", since: "2026-01-01T00:00:00Z" }));
+        fs.writeFileSync(box.record, "");
+        const change = reconfigure(spec);
+        const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", "cluster"], { cwd: ROOT, env: runnerEnv(box, "t1-cluster", change.desired, change.previous) });
+        child.stdin.end(KEY);
+        let stderr = "";
+        await new Promise<void>((resolve) => child.stderr.on("data", (d) => {
+            stderr += d;
+            if (stderr.includes("waiting:")) resolve();
+        }));
+        assert.match(stderr, /waiting: t1-w-1-gate \(pid \d+, since 2026-01-01T00:00:00Z\) is running Kubespray on this cluster; one run at a time/);
+        assert.deepStrictEqual(records(box).playbooks, [], "nothing ran while the lock was held");
+        fs.rmSync(lock);
+        const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        assert.strictEqual(status, 0, stderr);
+        assert.deepStrictEqual(records(box).playbooks.map((r) => r.playbook), ["cluster.yml"]);
+        // A holder killed with SIGKILL leaves its lock behind: its pid is gone, so the next run takes over.
+        const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+        fs.writeFileSync(lock, JSON.stringify({ pid: Number(dead), command: "t1-cluster", since: "2026-01-01T00:00:00Z" }));
+        assert.strictEqual(runRunner(box, "cluster", "t1-cluster", change.desired, change.previous).status, 0);
+        assert.ok(!fs.existsSync(lock));
+        // Released on failure too.
+        assert.strictEqual(runRunner(box, "cluster", "t1-cluster", clusterOf(specOf({ "kubernetes.version": "1.35.0" })), clusterOf(spec)).status, 1);
+        assert.ok(!fs.existsSync(lock));
+    });
+
+    it("each stack runs the Kubespray release it pins, side by side", () => {
+        const a = specOf();
+        const box = sandbox(a, "stack-a");
+        const b = specOf({ "meta.name": "t9" });
+        const pinned = { ...b, kubespray: { ...b.kubespray, version: "2.30.0" } } as ClusterSpec;
+        makeCheckout(box.home, "2.30.0");
+        writeStack(box.home, "stack-b", pinned);
+        const runA = runRunner(box, "cluster", "t1-cluster", reconfigure(a).desired, reconfigure(a).previous);
+        const runB = runRunner({ ...box, stack: "stack-b" }, "cluster", "t9-cluster", reconfigure(pinned).desired, reconfigure(pinned).previous);
+        assert.strictEqual(runA.status, 0, runA.stderr);
+        assert.strictEqual(runB.status, 0, runB.stderr);
+        assert.strictEqual(runA.playbooks[0].checkout, path.join(box.home, "kubespray-2.31.0"));
+        assert.strictEqual(runB.playbooks[0].checkout, path.join(box.home, "kubespray-2.30.0"));
+        assert.ok(!fs.existsSync(path.join(box.home, "current")), "no shared current link");
+    });
+
+    it("container runner: Ansible runs in the stack's image, host paths mounted as they are, `--` before the image; a non-reference is refused", () => {
         const spec = specOf();
         const box = sandbox(spec);
         const image = "quay.io/kubespray/kubespray:v2.31.0";
-        fs.writeFileSync(path.join(box.home, "current", ".clusters-runner.json"), JSON.stringify({ runner: "container", image }));
-        const result = runRunner(box, "cluster", clusterOf(spec), undefined, {
-            KUBESPRAY_RUNNER: "", KUBESPRAY_CONTAINER_RUNTIME: path.join(FIXTURE, "fake-docker"),
-        });
+        setSettings(box, (s) => ({ ...s, runner: "container", image }));
+        fs.writeFileSync(path.join(box.home, "stack", "image-pulled"), image);
+        const env = { KUBESPRAY_CONTAINER_RUNTIME: path.join(FIXTURE, "fake-docker") };
+        const result = runRunner(box, "cluster", "t1-cluster", clusterOf(spec), undefined, env);
         assert.strictEqual(result.status, 0, result.stderr);
         const calls = fs.readFileSync(`${box.record}.docker`, "utf8").trim().split("\n");
-        const playbookCall = calls.find((c) => c.includes("ansible-playbook"))!;
-        assert.ok(playbookCall.startsWith("run --rm --network host "), playbookCall);
-        assert.ok(playbookCall.includes(`${image} ansible-playbook -i /inventory/hosts.yaml --become -e ansible_ssh_private_key_file=/key/id`), playbookCall);
-        assert.ok(playbookCall.endsWith("/kubespray/cluster.yml"), playbookCall);
+        const playbookCall = calls.find((c) => c.includes(" ansible-playbook "))!;
+        assert.ok(playbookCall.startsWith("run --rm --network host -v "), playbookCall);
+        assert.ok(playbookCall.includes(`-w /kubespray -- ${image} ansible-playbook -i ${path.join(box.home, "stack", "runs")}`), playbookCall);
+        assert.ok(playbookCall.includes("-e ANSIBLE_CONFIG=/kubespray/ansible.cfg"), playbookCall);
+        assert.ok(playbookCall.endsWith(" cluster.yml"), playbookCall);
         assert.ok(calls.every((c) => !c.includes("runner-test-key")), "the key is mounted, never passed");
+        fs.rmSync(`${box.record}.docker`);
+        for (const hostile of ["-v/:/host", "--privileged", "../../etc", "a".repeat(300)]) {
+            setSettings(box, (s) => ({ ...s, image: hostile }));
+            fs.writeFileSync(path.join(box.home, "stack", "image-pulled"), hostile);
+            const refused = runRunner(box, "cluster", "t1-cluster", clusterOf(spec), undefined, env);
+            assert.strictEqual(refused.status, 1);
+            assert.match(refused.stderr, /is not an image reference \(kubespray\.runner\.image\)/);
+            assert.ok(!fs.existsSync(`${box.record}.docker`), `${hostile} reached the container runtime`);
+        }
+    });
+
+    it("kubeconfig: a service-account token that does not expire, the same on every run, never in the log", () => {
+        const spec = specOf();
+        const box = sandbox(spec);
+        const desired = kubeconfigState(spec, API_HOST);
+        const result = runRunner(box, "kubeconfig", "t1-kubeconfig", desired);
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.match(result.stdout, /server: https:\/\/10\.0\.0\.5:6443\n {4}certificate-authority-data: Q0EtREFUQQ==/);
+        assert.match(result.stdout, /\n {4}token: token-123\n/);
+        const applied = result.records.find((r) => String(r.kubectl).includes("apply -f -"))!;
+        const objects = JSON.parse(applied.stdin).items.map((o: { kind: string; type?: string }) => `${o.kind}${o.type ? `/${o.type}` : ""}`);
+        assert.deepStrictEqual(objects, ["ServiceAccount", "ClusterRoleBinding", "Secret/kubernetes.io/service-account-token"]);
+        const again = runRunner(box, "kubeconfig", "t1-kubeconfig", desired);
+        assert.strictEqual(again.stdout, result.stdout, "stable across runs: the provider sees no diff");
+        const log = /full log: (\S+)/.exec(result.stderr)![1];
+        assert.ok(!fs.readFileSync(log, "utf8").includes("token-123") && !result.stderr.includes("token-123"));
     });
 
     it("prepares a fresh machine from the settings the program wrote, before any operation", () => {
         const spec = specOf();
         const box = sandbox(spec);
-        const missing = path.join(box.home, "no-such-repository");
-        fs.writeFileSync(path.join(box.home, "stack", "inventory", "runner.json"), JSON.stringify({ version: "2.31.0", runner: "venv", image: "", repository: missing }));
-        const result = runRunner(box, "workers", { kind: "workers", workers: [] });
+        fs.rmSync(path.join(box.home, "kubespray-2.31.0"), { recursive: true });
+        const result = runRunner(box, "workers", "t1-workers", workersState(spec));
         assert.strictEqual(result.status, 1);
-        assert.match(result.stderr, /\[kubespray: clone Kubespray\] .*no-such-repository/);
         assert.match(result.stderr, /FAILED: step "clone Kubespray" failed: git exited with 128/);
+        assert.match(result.stderr, /no-such-repository/);
     });
 
-    it("ships an SSH key rollout playbook that ansible accepts", () => {
-        const result = spawnSync("ansible-playbook", ["--syntax-check", "-i", "localhost,", path.join(ROOT, "components", "kubespray", "playbooks", "authorize-keys.yml")], { encoding: "utf8" });
-        assert.strictEqual(result.status, 0, result.stderr);
+    it("ships SSH key and kubeconfig playbooks that ansible accepts", () => {
+        for (const book of ["authorize-keys.yml", "kubeconfig-account.yml"]) {
+            const result = spawnSync("ansible-playbook", ["--syntax-check", "-i", "localhost,", "-e", "target=localhost", path.join(ROOT, "components", "kubespray", "playbooks", book)], { encoding: "utf8" });
+            assert.strictEqual(result.status, 0, result.stderr);
+        }
     });
 
     it("says which tools are missing before any long step", () => {

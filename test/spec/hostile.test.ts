@@ -92,13 +92,13 @@ describe("hostile and careless stack files (issue 15)", () => {
     });
 
     describe("item 7: the cluster's size is bounded up front", () => {
-        it("refuses more than 1,000 workers in all pools together", () => {
-            const pools = [0, 1, 2].map((i) => ({ name: `p${i}`, count: 400, size: "m1", addresses: { from: `10.${i + 1}.0.1`, to: `10.${i + 1}.3.254` } }));
+        it("refuses more than 3,000 workers in all pools together", () => {
+            const pools = [0, 1, 2, 3].map((i) => ({ name: `p${i}`, count: 800, size: "m1", addresses: { from: `10.${i + 1}.0.1`, to: `10.${i + 1}.3.254` } }));
             const config = apply(openstackConfig(), {
                 "infrastructure.network": { subnet: "10.0.0.0/8", gateway: "10.0.0.1", dnsServers: ["10.0.0.2"], apiVip: "10.0.0.5" },
                 "infrastructure.workerPools": pools, "kubernetes.podSubnet": "100.64.0.0/12", "kubernetes.serviceSubnet": "100.96.0.0/16",
             });
-            assertIssue(issuesOf(config), "infrastructure.workerPools", /hold 1,200 workers in all; a cluster may have at most 1,000/);
+            assertIssue(issuesOf(config), "infrastructure.workerPools", /hold 3,200 workers in all; a cluster may have at most 3,000/);
         });
 
         it("refuses more than 1,000 nodes in a pool and more than 50 pools", () => {

@@ -4,29 +4,32 @@
  *   node dist/components/kubespray/runner/main.js <operation>   (compiled by `npm run build`)
  *
  * It reads its desired state from KUBESPRAY_DESIRED and its previous state from the command's last
- * stdout (PULUMI_COMMAND_STDOUT), plans the runs with planner.ts, checks the maintenance window,
- * runs them with their step names on every log line, and prints the new state on success. A failed
- * run prints nothing to stdout, so the resource keeps its previous state and the next `pulumi up`
- * plans the same work again: a re-run resumes.
+ * stdout (PULUMI_COMMAND_STDOUT), the stack's settings (release, runner type, windows, break-glass,
+ * drain) from the file the program writes beside the inventory, plans the runs with planner.ts, checks
+ * the maintenance window, takes the cluster's lock, runs the steps, and prints the new state on
+ * success. Full tool output goes to `<workDir>/<stack>/logs/<time>-<command>.log`, whose path it prints;
+ * stderr stays under a fixed bound (exec.ts). A failed run prints nothing to stdout, so the resource
+ * keeps its previous state and the next `pulumi up` plans the same work again: a re-run resumes.
+ *
+ * Only the stack file opens a maintenance window: the runner never reads the time or an
+ * acknowledgement from its environment (which @pulumi/command inherits from `pulumi up`).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type Step } from "../planner";
-import type { ClusterState, CommandState, KeysState, MachineState, WorkersState } from "../state";
-import { kubesprayHome, RUNNER_SETTINGS_FILE } from "../workspace";
-import { adHoc, controlPlaneHosts, inventoryWith, playbook, PLAYBOOKS_DIR, type AnsibleContext } from "./ansible";
-import { missingTools, run, StepError, writePrivateKey } from "./exec";
-import { describeWindows, insideWindow, type Window } from "./window";
+import { planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
+import { breakGlassToken, type ClusterState, type CommandState, type KeysState, type KubeconfigState, type MachineState, type WorkersState } from "../state";
+import { kubesprayHome, readSettings, stackDir, type StackSettings } from "../workspace";
+import { adHoc, checkImage, controlPlaneHosts, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
+import { failureTail, missingTools, pruneLogs, run, RunLog, stderr, StepError, useLog, writePrivateKey } from "./exec";
+import { withLock } from "./lock";
+import { describeWindows, insideWindow } from "./window";
 
 const OPERATIONS = ["prepare", "cluster", "workers", "gate", "ready", "authorize", "kubeconfig"] as const;
 type Operation = (typeof OPERATIONS)[number];
 
-/** Our own playbook (not Kubespray's), so it is found from the project, whichever checkout is current. */
+/** Our own playbooks (not Kubespray's), found from the project whichever release a stack pins. */
 const AUTHORIZE_PLAYBOOK = path.join(PLAYBOOKS_DIR, "authorize-keys.yml");
-
-/** Written by `prepare` into the checkout: how later operations run Ansible (venv or image). */
-const RUNNER_FILE = ".clusters-runner.json";
+const KUBECONFIG_PLAYBOOK = path.join(PLAYBOOKS_DIR, "kubeconfig-account.yml");
 
 function env(name: string, required = true): string {
     const value = process.env[name];
@@ -45,19 +48,27 @@ function previousState<T extends CommandState>(): T | undefined {
 }
 
 interface Workspace {
-    /** Shared checkouts: `<home>/kubespray-<version>`, `<home>/current`. */
+    /** Per-release checkouts: `<home>/kubespray-<version>`. */
     readonly home: string;
-    /** This stack's files: inventory/ (written by the program), known_hosts. */
+    /** This stack's files: inventory/ (written by the program), known_hosts, facts/, logs/, the lock. */
     readonly dir: string;
+    readonly stack: string;
 }
 
 function workspace(): Workspace {
     const home = path.resolve(kubesprayHome(env("KUBESPRAY_HOME")));
-    return { home, dir: path.join(home, env("KUBESPRAY_STACK")) };
+    const stack = env("KUBESPRAY_STACK");
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(stack) || stack.includes("..")) {
+        throw new StepError("read settings", "KUBESPRAY_STACK must be a stack name");
+    }
+    return { home, dir: stackDir(home, stack), stack };
 }
 
-function checkoutOf(ws: Workspace, version?: string): string {
-    return path.join(ws.home, version ? `kubespray-${version}` : "current");
+function checkoutOf(ws: Workspace, version: string): string {
+    if (!/^\d+\.\d+\.\d+$/.test(version)) {
+        throw new StepError("read settings", `${JSON.stringify(version)} is not a Kubespray release number`);
+    }
+    return path.join(ws.home, `kubespray-${version}`);
 }
 
 /** Tools needed before any long step; all missing ones named at once. */
@@ -69,186 +80,288 @@ function checkTools(runner: string): void {
     }
 }
 
-export interface RunnerSettings {
-    readonly version: string;
-    readonly runner: "venv" | "container";
-    readonly image: string;
-    readonly repository: string;
+type Release = Pick<StackSettings, "version" | "runner" | "image" | "repository">;
+
+function releaseFromEnvironment(): Release {
+    const runner = env("KUBESPRAY_RUNNER");
+    if (runner !== "venv" && runner !== "container") {
+        throw new StepError("read settings", "KUBESPRAY_RUNNER must be venv or container");
+    }
+    return { version: env("KUBESPRAY_VERSION"), runner, image: process.env.KUBESPRAY_IMAGE ?? "", repository: process.env.KUBESPRAY_REPOSITORY ?? "" };
 }
 
-function settingsFromEnvironment(): RunnerSettings {
-    return {
-        version: env("KUBESPRAY_VERSION"),
-        runner: env("KUBESPRAY_RUNNER") as RunnerSettings["runner"],
-        image: process.env.KUBESPRAY_IMAGE ?? "",
-        repository: process.env.KUBESPRAY_REPOSITORY ?? "",
-    };
-}
-
-/** What the program wrote beside the inventory on this run (see components/kubespray/index.ts). */
-function settingsFromWorkspace(inventoryDir: string): RunnerSettings | undefined {
-    const file = path.join(inventoryDir, RUNNER_SETTINGS_FILE);
-    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as RunnerSettings : undefined;
-}
-
-function prepared(checkout: string, settings: RunnerSettings): boolean {
-    return settings.runner === "container"
-        ? fs.existsSync(path.join(checkout, RUNNER_FILE))
+function prepared(ws: Workspace, release: Release): boolean {
+    const checkout = checkoutOf(ws, release.version);
+    return release.runner === "container"
+        ? fs.existsSync(path.join(ws.dir, "image-pulled")) && fs.readFileSync(path.join(ws.dir, "image-pulled"), "utf8") === release.image
         : fs.existsSync(path.join(checkout, "cluster.yml")) && fs.existsSync(path.join(checkout, ".venv", "bin", "ansible-playbook"));
 }
 
-async function prepare(ws: Workspace, settings: RunnerSettings): Promise<void> {
-    checkTools(settings.runner);
-    fs.mkdirSync(ws.home, { recursive: true });
-    const checkout = checkoutOf(ws, settings.version);
-    if (settings.runner === "container") {
-        await run("pull Kubespray image", process.env.KUBESPRAY_CONTAINER_RUNTIME ?? "docker", ["pull", settings.image]);
-        fs.mkdirSync(checkout, { recursive: true });
-    } else {
+/**
+ * The release a stack pins, ready to run: a checkout and virtualenv per release (made once, under a lock
+ * of its own, cloned beside and renamed, so two stacks preparing the same release never see half a
+ * checkout), or the stack's image pulled.
+ */
+async function prepare(ws: Workspace, release: Release): Promise<void> {
+    checkTools(release.runner);
+    fs.mkdirSync(ws.dir, { recursive: true });
+    if (release.runner === "container") {
+        await run("pull Kubespray image", process.env.KUBESPRAY_CONTAINER_RUNTIME ?? "docker", ["pull", "--", checkImage(release.image)]);
+        fs.writeFileSync(path.join(ws.dir, "image-pulled"), release.image);
+        return;
+    }
+    const checkout = checkoutOf(ws, release.version);
+    await withLock(`${checkout}.lock`, `prepare Kubespray ${release.version}`, async () => {
         if (!fs.existsSync(path.join(checkout, "cluster.yml"))) {
-            await run("clone Kubespray", "git", ["clone", "--depth", "1", "--branch", `v${settings.version}`, settings.repository, checkout]);
+            const staging = `${checkout}.clone-${process.pid}`;
+            fs.rmSync(staging, { recursive: true, force: true });
+            await run("clone Kubespray", "git", ["clone", "--depth", "1", "--branch", `v${release.version}`, "--", release.repository, staging]);
+            fs.renameSync(staging, checkout);
         }
         if (!fs.existsSync(path.join(checkout, ".venv", "bin", "ansible-playbook"))) {
             await run("create virtualenv", "python3", ["-m", "venv", path.join(checkout, ".venv")]);
             await run("install Kubespray requirements", path.join(checkout, ".venv", "bin", "pip"), ["install", "--quiet", "-r", path.join(checkout, "requirements.txt")]);
         }
-    }
-    // Later operations find how to run Ansible here, so their inputs need not carry the version.
-    fs.writeFileSync(path.join(checkout, RUNNER_FILE), JSON.stringify({ runner: settings.runner, image: settings.image }));
-    const current = checkoutOf(ws);
-    fs.rmSync(current, { force: true });
-    fs.symlinkSync(path.basename(checkout), current);
+    });
 }
 
-/**
- * The checkout for this run. A fresh machine (a Deployments runner, a new laptop) has none even though
- * the prepare command did not change, so it is made here from the settings the program wrote.
- */
-async function ensureCheckout(ws: Workspace, inventoryDir: string): Promise<void> {
-    const settings = settingsFromWorkspace(inventoryDir);
-    if (settings && !prepared(checkoutOf(ws, settings.version), settings)) {
-        await prepare(ws, settings);
-    }
-}
-
-function ansibleContext(ws: Workspace, inventoryDir: string, keyFile: string): AnsibleContext {
-    if (!fs.existsSync(checkoutOf(ws))) {
-        throw new StepError("find Kubespray", `${checkoutOf(ws)} is missing; the prepare step makes it, so run pulumi up again`);
-    }
-    const checkout = fs.realpathSync(checkoutOf(ws));
-    const recorded = fs.existsSync(path.join(checkout, RUNNER_FILE)) ? JSON.parse(fs.readFileSync(path.join(checkout, RUNNER_FILE), "utf8")) as { runner: "venv" | "container"; image: string } : undefined;
+function ansibleContext(ws: Workspace, settings: StackSettings, inventoryDir: string, keyFile: string): AnsibleContext {
     return {
-        checkout,
-        // An empty setting counts as unset: the checkout's record decides.
-        runner: (process.env.KUBESPRAY_RUNNER || recorded?.runner || "venv") as "venv" | "container",
-        image: process.env.KUBESPRAY_IMAGE || recorded?.image || "",
+        checkout: checkoutOf(ws, settings.version),
+        runner: settings.runner,
+        image: settings.runner === "container" ? checkImage(settings.image) : settings.image,
         inventoryDir,
+        stateDir: ws.dir,
         keyFile,
-        knownHosts: path.join(ws.dir, "known_hosts"),
     };
 }
 
-/** Node names the cluster has now, read on a control-plane node; undefined before the first install. */
-async function liveNodes(ctx: AnsibleContext, exclude: readonly string[] = []): Promise<Set<string>> {
+/** Nodes the cluster has now, with their InternalIP, read on the first control-plane node that answers. */
+async function liveNodes(ctx: AnsibleContext, exclude: readonly string[] = []): Promise<Map<string, string>> {
     const candidates = controlPlaneHosts(ctx.inventoryDir).filter((h) => !exclude.includes(h));
     const failures: string[] = [];
     for (const host of candidates) {
         const result = await adHoc(ctx, "read cluster nodes", host, "ansible.builtin.command",
-            "kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o jsonpath={.items[*].metadata.name}");
+            `kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes --no-headers '-o=custom-columns=NAME:.metadata.name,IP:.status.addresses[?(@.type=="InternalIP")].address'`);
         if (host in result.ok) {
-            return new Set(result.ok[host].split(/\s+/).filter(Boolean));
+            return new Map(result.ok[host].split("\n").map((line) => line.trim().split(/\s+/)).filter((f) => f[0]).map(([name, address]) => [name, address ?? ""]));
         }
         failures.push(`${host}: ${result.failed[host]}`);
     }
     throw new StepError("read cluster nodes", `no control-plane node answered (${failures.join("; ")})`);
 }
 
-function kubectlOn(ctx: AnsibleContext, title: string, args: string): Promise<unknown> {
-    const host = controlPlaneHosts(ctx.inventoryDir)[0];
-    return adHoc(ctx, title, host, "ansible.builtin.command", `kubectl --kubeconfig /etc/kubernetes/admin.conf ${args}`).then((r) => {
-        if (!(host in r.ok)) throw new StepError(title, `${host}: ${r.failed[host]}`);
-    });
+/** kubectl on a control-plane node; returns its stdout. Arguments are node names and numbers only. */
+async function kubectlOn(ctx: AnsibleContext, title: string, args: string, hosts: readonly string[]): Promise<string> {
+    const failures: string[] = [];
+    for (const host of hosts) {
+        const result = await adHoc(ctx, title, host, "ansible.builtin.command", `kubectl --kubeconfig /etc/kubernetes/admin.conf ${args}`);
+        if (host in result.ok) return result.ok[host];
+        failures.push(`${host}: ${result.failed[host]}`);
+    }
+    throw new StepError(title, failures.join("; ") || "no control-plane node to run kubectl on");
 }
 
-async function execute(ctx: AnsibleContext, step: Step, drainArgs: string): Promise<void> {
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
+
+function checkName(name: string): string {
+    if (!NAME.test(name)) throw new StepError("check node name", `${JSON.stringify(name)} is not a node name`);
+    return name;
+}
+
+interface Execution {
+    readonly ctx: AnsibleContext;
+    readonly settings: StackSettings;
+    readonly live?: Map<string, string>;
+    readonly drainArgs: string;
+    /** Control-plane nodes to run kubectl on, the cluster's own first. */
+    readonly kubectlHosts: readonly string[];
+}
+
+function bootFile(ctx: AnsibleContext, node: string): string {
+    return path.join(ctx.stateDir, "boot", node);
+}
+
+async function nodeStatus(run: Execution, title: string, node: string): Promise<{ boot: string; ready: string }> {
+    const out = await kubectlOn(run.ctx, title, `get node ${checkName(node)} --ignore-not-found '-o=jsonpath={.status.nodeInfo.bootID} {.status.conditions[?(@.type=="Ready")].status}'`, run.kubectlHosts);
+    const [boot = "", ready = ""] = out.trim().split(/\s+/);
+    return { boot, ready };
+}
+
+async function runPlaybookStep(run: Execution, step: PlaybookStep): Promise<void> {
+    const { ctx } = run;
+    const keep = (step.keep ?? []).map((host) => {
+        const address = host.address ?? run.live?.get(host.name);
+        if (!address || !IPV4.test(address)) {
+            throw new StepError(step.title, `the address of ${host.name} is unknown (it is not in the cluster's node list)`);
+        }
+        return { ...host, address };
+    });
+    const dir = path.join(ctx.stateDir, "runs", `${process.pid}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    runInventory(ctx.inventoryDir, path.join(dir, "inventory"), keep, step.last ?? [], run.live ? new Set(run.live.keys()) : undefined);
+    try {
+        const book = ctx.runner === "container" ? step.playbook : path.join(ctx.checkout, step.playbook);
+        await playbook({ ...ctx, inventoryDir: path.join(dir, "inventory") }, step.title, book, step.limit, step.extraVars, step.tags);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+async function execute(run: Execution, step: Step, keys: { keyFile: string; previousKeyFile?: string }): Promise<void> {
+    const { ctx } = run;
     switch (step.kind) {
-        case "reachable":
-        case "wait-cloud-init": {
+        case "reachable": {
             // New VMs may take minutes to boot; existing hosts either answer or not. Tunable for slow clouds.
-            const timeout = Number(process.env.KUBESPRAY_REACH_TIMEOUT ?? (process.env.KUBESPRAY_PROVIDER === "existing" ? 30 : 600));
-            const result = step.kind === "reachable"
-                ? await adHoc(ctx, step.title, step.hosts.join(","), "ansible.builtin.wait_for_connection", `timeout=${timeout}`)
-                : await adHoc(ctx, step.title, step.hosts.join(","), "ansible.builtin.command", "cloud-init status --wait");
+            const timeout = Number(process.env.KUBESPRAY_REACH_TIMEOUT ?? (run.settings.provider === "existing" ? 30 : 600));
+            const result = await adHoc(ctx, step.title, step.hosts.map(checkPattern).join(","), "ansible.builtin.wait_for_connection", `timeout=${timeout}`);
             const failed = Object.entries(result.failed);
             if (failed.length) {
-                const verb = step.kind === "reachable" ? "cannot reach over SSH" : "cloud-init did not finish on";
-                throw new StepError(step.title, `${verb}: ${failed.map(([host, why]) => `${host} (${why})`).join(", ")}`);
+                throw new StepError(step.title, `cannot reach over SSH: ${failed.map(([host, why]) => `${host} (${why})`).join(", ")}`);
             }
             return;
         }
-        case "playbook": {
-            if (step.extraHosts?.length) {
-                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubespray-inventory-"));
-                inventoryWith(ctx.inventoryDir, dir, step.extraHosts, step.extraHosts.map((h) => h.name));
-                try {
-                    await playbook({ ...ctx, inventoryDir: dir }, step.title, step.playbook, step.limit, step.extraVars as Record<string, unknown>);
-                } finally {
-                    fs.rmSync(dir, { recursive: true, force: true });
-                }
-                return;
+        case "wait-cloud-init": {
+            // cloud-init status --wait: 0 done, 1 error, 2 done with recoverable errors ("degraded").
+            const result = await adHoc(ctx, step.title, step.hosts.map(checkPattern).join(","), "ansible.builtin.command", "cloud-init status --wait", [], [0, 2]);
+            const failed = Object.entries(result.failed);
+            for (const [host, note] of Object.entries(result.notes)) {
+                stderr.progress(`[kubespray: ${step.title}] cloud-init finished degraded on ${host} (exit 2): ${note}; continuing`);
             }
-            if (step.playbook === "remove-node.yml") {
-                // Kubespray cannot remove the first control-plane host: put the leaving node last.
-                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubespray-inventory-"));
-                inventoryWith(ctx.inventoryDir, dir, [], String(step.extraVars.node).split(","));
-                try {
-                    await playbook({ ...ctx, inventoryDir: dir }, step.title, step.playbook, step.limit, step.extraVars as Record<string, unknown>);
-                } finally {
-                    fs.rmSync(dir, { recursive: true, force: true });
-                }
-                return;
+            if (failed.length) {
+                throw new StepError(step.title, `cloud-init did not finish on: ${failed.map(([host, why]) => `${host} (${why})`).join(", ")}`);
             }
-            await playbook(ctx, step.title, step.playbook, step.limit, step.extraVars as Record<string, unknown>);
+            return;
+        }
+        case "playbook":
+            return runPlaybookStep(run, step);
+        case "record-boot": {
+            const { boot } = await nodeStatus(run, step.title, step.node);
+            fs.mkdirSync(path.dirname(bootFile(ctx, step.node)), { recursive: true });
+            fs.writeFileSync(bootFile(ctx, step.node), boot);
             return;
         }
         case "drain":
-            return kubectlOn(ctx, step.title, `drain ${step.node} --ignore-daemonsets --delete-emptydir-data ${drainArgs}`).then(() => undefined);
+            await kubectlOn(ctx, step.title, `drain ${checkName(step.node)} --ignore-daemonsets --delete-emptydir-data ${run.drainArgs}`, run.kubectlHosts);
+            return;
         case "uncordon":
-            return kubectlOn(ctx, step.title, `uncordon ${step.node}`).then(() => undefined);
+            await kubectlOn(ctx, step.title, `uncordon ${checkName(step.node)}`, run.kubectlHosts);
+            return;
         case "wait-ready":
-            return kubectlOn(ctx, step.title, `wait --for=condition=Ready node/${step.node} --timeout=900s`).then(() => undefined);
+            return waitReady(run, step.title, step.node);
+        case "poweroff": {
+            // Fire and forget: the connection drops as the guest goes down.
+            const result = await adHoc(ctx, step.title, checkName(step.node), "ansible.builtin.shell", "sleep 2 && systemctl poweroff", ["-B", "30", "-P", "0"]);
+            if (!(step.node in result.ok)) throw new StepError(step.title, `${step.node}: ${result.failed[step.node]}`);
+            return;
+        }
         case "etcd-snapshot": {
-            const host = controlPlaneHosts(ctx.inventoryDir)[0];
-            const result = await adHoc(ctx, step.title, host, "ansible.builtin.command", `etcdctl.sh snapshot save /var/backups/etcd-${step.label}.db`);
-            if (!(host in result.ok)) throw new StepError(step.title, `${host}: ${result.failed[host]}`);
+            const label = step.label.replace(/[^A-Za-z0-9._-]/g, "-");
+            await onFirstControlPlane(run, step.title, `etcdctl.sh snapshot save /var/backups/etcd-${label}.db`);
             return;
         }
         case "forget-host-key":
-            if (fs.existsSync(ctx.knownHosts)) {
-                await run(step.title, "ssh-keygen", ["-R", step.address, "-f", ctx.knownHosts]);
+            if (!IPV4.test(step.address)) throw new StepError(step.title, `${step.address} is not an address`);
+            if (fs.existsSync(knownHostsFile(ctx))) {
+                await run_("ssh-keygen", step.title, ["-R", step.address, "-f", knownHostsFile(ctx)]);
             }
             return;
+        case "restart-api-proxy": {
+            // docs/operations/nodes.md, "Restart kube-system/nginx-proxy" (containerd variant).
+            const result = await adHoc(ctx, step.title, "k8s_cluster", "ansible.builtin.shell", "crictl ps --name nginx-proxy -q | xargs -r crictl stop");
+            const failed = Object.entries(result.failed);
+            if (failed.length) throw new StepError(step.title, failed.map(([h, why]) => `${h}: ${why}`).join("; "));
+            return;
+        }
+        case "update-cluster-info": {
+            if (!IPV4.test(step.address)) throw new StepError(step.title, `${step.address} is not an address`);
+            const k = "kubectl --kubeconfig /etc/kubernetes/admin.conf";
+            await onFirstControlPlane(run, step.title, `${k} -n kube-public get configmap cluster-info -o yaml | sed -E 's#(server: https://)[^:/]+#\\1${step.address}#' | ${k} apply -f -`, "ansible.builtin.shell");
+            return;
+        }
         case "authorize":
-            throw new StepError(step.title, "runs through the key-aware loop in operate()");
+            return authorize(run, step, keys);
+    }
+}
+
+function run_(tool: string, title: string, args: string[]): Promise<string> {
+    return run(title, tool, args);
+}
+
+function checkPattern(host: string): string {
+    return host === "all" ? host : checkName(host);
+}
+
+async function onFirstControlPlane(run: Execution, title: string, command: string, module = "ansible.builtin.command"): Promise<void> {
+    const host = run.kubectlHosts[0];
+    const result = await adHoc(run.ctx, title, host, module, command);
+    if (!(host in result.ok)) throw new StepError(title, `${host}: ${result.failed[host]}`);
+}
+
+/**
+ * Ready on a new boot: when the gate recorded the node's boot ID, a Node object still showing that
+ * boot (the stale object of a machine that was recreated or restarted) does not count.
+ */
+async function waitReady(run: Execution, title: string, node: string): Promise<void> {
+    const file = bootFile(run.ctx, node);
+    const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
+    const timeoutMs = Number(process.env.KUBESPRAY_READY_TIMEOUT ?? 1800) * 1000;
+    const pollMs = Number(process.env.KUBESPRAY_READY_POLL ?? 10) * 1000;
+    const started = Date.now();
+    for (;;) {
+        const status = await nodeStatus(run, title, node).catch(() => ({ boot: "", ready: "" }));
+        if (status.ready === "True" && status.boot !== "" && status.boot !== before) {
+            fs.rmSync(file, { force: true });
+            return;
+        }
+        if (Date.now() - started > timeoutMs) {
+            const why = status.boot === "" ? "it is not registered" : status.boot === before ? "it still shows the boot from before its machine changed" : `Ready is ${status.ready || "unknown"}`;
+            throw new StepError(title, `${node} did not become Ready on a new boot within ${timeoutMs / 1000}s: ${why}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+}
+
+/** Our key playbook, with the bastion (when there is one) added to this run's inventory. */
+async function authorize(run: Execution, step: Extract<Step, { kind: "authorize" }>, keys: { keyFile: string; previousKeyFile?: string }): Promise<void> {
+    const { ctx, settings } = run;
+    const loginKey = step.loginWith === "previous" && keys.previousKeyFile ? keys.previousKeyFile : keys.keyFile;
+    const dir = path.join(ctx.stateDir, "runs", `${process.pid}`, "inventory");
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.cpSync(ctx.inventoryDir, dir, { recursive: true });
+    if (settings.bastion) {
+        if (!IPV4.test(settings.bastion.host) && !NAME.test(settings.bastion.host)) throw new StepError(step.title, "the bastion is not a host name or address");
+        const document = readInventory(dir);
+        document.all.hosts.bastion = { ansible_host: settings.bastion.host, ansible_user: settings.bastion.user, ansible_ssh_common_args: "-o ServerAliveInterval=30" };
+        document.all.children.bastion = { hosts: { bastion: {} } };
+        const { stringify } = await import("yaml");
+        fs.writeFileSync(path.join(dir, "hosts.yaml"), stringify(document, { lineWidth: 0 }));
+    }
+    try {
+        await playbook({ ...ctx, inventoryDir: dir, keyFile: loginKey }, step.title, AUTHORIZE_PLAYBOOK, undefined,
+            { authorized_keys: step.keys, retired_keys: step.retire, tolerate_unreachable: step.tolerateUnreachable });
+    } finally {
+        fs.rmSync(path.dirname(dir), { recursive: true, force: true });
     }
 }
 
 /** Disruptive work waits for a maintenance window, or for the break-glass token of exactly this change. */
-function checkWindow(operation: string, plan: Plan): void {
+export function windowRefusal(command: string, desired: CommandState, plan: Plan, settings: Pick<StackSettings, "maintenanceWindows" | "breakGlass">, now: Date): string | undefined {
     if (!plan.disruptive) {
-        return;
+        return undefined;
     }
-    const windows = JSON.parse(process.env.KUBESPRAY_MAINTENANCE_WINDOWS ?? "[]") as Window[];
-    const now = process.env.KUBESPRAY_NOW ? new Date(process.env.KUBESPRAY_NOW) : new Date();
-    if (insideWindow(windows, now) || process.env.KUBESPRAY_BREAK_GLASS === "acknowledged") {
-        return;
+    const token = breakGlassToken(command, desired);
+    if (insideWindow(settings.maintenanceWindows, now) || settings.breakGlass === token) {
+        return undefined;
     }
-    const token = process.env.KUBESPRAY_BREAK_GLASS_TOKEN ?? "";
-    throw new StepError(`${operation}: maintenance window`, [
-        `it is ${now.toISOString()}, outside the maintenance windows (${describeWindows(windows)}).`,
-        `This change would: ${plan.steps.map((s) => s.title).join("; ")}.`,
+    return [
+        `it is ${now.toISOString()}, outside the maintenance windows (${describeWindows(settings.maintenanceWindows)}).`,
         `To run it now, set operations.breakGlass: ${token} in the stack file and run pulumi up again; otherwise run pulumi up inside a window.`,
-    ].join(" "));
+        `This change would: ${plan.steps.map((s) => s.title).join("; ")}.`,
+    ].join("\n");
 }
 
 interface Keys {
@@ -281,104 +394,150 @@ async function withKey<T>(work: (keyFile: string, previousKeyFile?: string) => P
     }
 }
 
-async function operate(operation: Operation): Promise<string> {
-    const ws = workspace();
+async function operate(operation: Operation, ws: Workspace, command: string): Promise<string> {
     if (operation === "prepare") {
-        await prepare(ws, settingsFromEnvironment());
+        await prepare(ws, releaseFromEnvironment());
         return env("KUBESPRAY_DESIRED");
     }
     const inventoryDir = path.join(ws.dir, "inventory");
-    if (!fs.existsSync(path.join(inventoryDir, "hosts.yaml"))) {
-        throw new StepError("read inventory", `${inventoryDir}/hosts.yaml is missing; the program writes it on every run, so run pulumi up again from the project directory`);
+    const settings = readSettings(inventoryDir);
+    if (!settings || !fs.existsSync(path.join(inventoryDir, "hosts.yaml"))) {
+        throw new StepError("read inventory", `${inventoryDir} is incomplete; the program writes it on every run, so run pulumi up again from the project directory`);
     }
     const desiredText = env("KUBESPRAY_DESIRED");
-    await ensureCheckout(ws, inventoryDir);
-    return withKey(async (keyFile, previousKeyFile) => {
-        const ctx = ansibleContext(ws, inventoryDir, keyFile);
+    const desired = JSON.parse(desiredText) as CommandState;
+    if (!prepared(ws, settings)) {
+        await prepare(ws, settings);
+    }
+    return withLock(path.join(ws.dir, "kubespray.lock"), command, () => withKey(async (keyFile, previousKeyFile) => {
+        const ctx = ansibleContext(ws, settings, inventoryDir, keyFile);
         if (operation === "kubeconfig") {
-            return fetchKubeconfig(ctx);
+            return fetchKubeconfig(ctx, desired as KubeconfigState);
         }
-        const desired = JSON.parse(desiredText) as CommandState;
-        const plan = await planFor(operation, ctx, desired);
+        const needsLive = operation !== "authorize" && !(operation === "cluster" && !previousState());
+        const live = needsLive ? await liveNodes(ctx) : undefined;
+        const planCtx: PlanContext = {
+            live: live ? new Set(live.keys()) : undefined,
+            controlPlane: controlPlaneHosts(inventoryDir),
+            inventoryWorkers: workerHosts(inventoryDir),
+            drain: settings.drain,
+        };
+        const plan = planFor(operation, desired, planCtx);
         if (plan.refusal) {
             throw new StepError(`${operation}: plan`, plan.refusal);
         }
-        checkWindow(operation, plan);
-        const drain = JSON.parse(process.env.KUBESPRAY_DRAIN ?? "{}") as { gracePeriodSeconds?: number; timeoutSeconds?: number };
-        const drainArgs = `--grace-period=${drain.gracePeriodSeconds ?? 300} --timeout=${drain.timeoutSeconds ?? 360}s`;
+        const refusal = windowRefusal(command, desired, plan, settings, new Date());
+        if (refusal) {
+            throw new StepError(`${operation}: maintenance window`, refusal);
+        }
+        const controlPlane = controlPlaneHosts(inventoryDir);
+        const execution: Execution = {
+            ctx, settings, live,
+            drainArgs: `--grace-period=${settings.drain.gracePeriodSeconds} --timeout=${settings.drain.timeoutSeconds}s`,
+            kubectlHosts: live ? [...controlPlane.filter((h) => live.has(h)), ...controlPlane.filter((h) => !live.has(h))] : controlPlane,
+        };
         for (const step of plan.steps) {
-            process.stderr.write(`[kubespray: ${operation}] ${step.title}\n`);
-            if (step.kind === "authorize") {
-                const loginKey = step.loginWith === "previous" && previousKeyFile ? previousKeyFile : keyFile;
-                await playbook({ ...ctx, keyFile: loginKey }, step.title, AUTHORIZE_PLAYBOOK, undefined, { authorized_keys: step.keys, tolerate_unreachable: step.tolerateUnreachable });
-                continue;
-            }
-            await execute(ctx, step, drainArgs);
+            stderr.progress(`[kubespray: ${command}] ${step.title}`);
+            await execute(execution, step, { keyFile, previousKeyFile });
         }
         return desiredText;
-    });
+    }));
 }
 
-async function planFor(operation: Operation, ctx: AnsibleContext, desired: CommandState): Promise<Plan> {
-    const drain = process.env.KUBESPRAY_DRAIN ? JSON.parse(process.env.KUBESPRAY_DRAIN) : undefined;
+function planFor(operation: Operation, desired: CommandState, ctx: PlanContext): Plan {
     switch (operation) {
-        case "cluster": {
-            const previous = previousState<ClusterState>();
-            const d = desired as ClusterState;
-            const leaving = previous ? previous.controlPlane.filter((h) => !d.controlPlane.some((c) => c.name === h.name)).map((h) => h.name) : [];
-            return planCluster(previous, d, previous ? await liveNodes(ctx, leaving) : undefined);
-        }
-        case "workers": {
-            const previous = previousState<WorkersState>();
-            return planWorkers(previous, desired as WorkersState, await liveNodes(ctx), drain);
-        }
-        case "gate": {
-            const previous = previousState<MachineState>();
-            const d = desired as MachineState;
-            const changed = previous && previous.machineHash !== d.machineHash;
-            return planGate(previous, d, changed ? await liveNodes(ctx, [d.node.name]) : undefined, drain);
-        }
+        case "cluster":
+            return planCluster(previousState<ClusterState>(), desired as ClusterState, ctx);
+        case "workers":
+            return planWorkers(previousState<WorkersState>(), desired as WorkersState, ctx);
+        case "gate":
+            return planGate([{ previous: previousState<MachineState>(), desired: desired as MachineState }], ctx);
+        case "ready":
+            return planReady([{ previous: previousState<MachineState>(), desired: desired as MachineState }], ctx);
         case "authorize":
             return planAuthorize(previousState<KeysState>(), desired as KeysState);
-        case "ready": {
-            const previous = previousState<MachineState>();
-            const d = desired as MachineState;
-            const changed = previous && previous.machineHash !== d.machineHash;
-            return planReady(previous, d, changed ? await liveNodes(ctx, [d.node.name]) : undefined);
-        }
         default:
             throw new StepError(operation, "not a planned operation");
     }
 }
 
-/** admin.conf from the first control-plane node, its server rewritten to the API endpoint. */
-async function fetchKubeconfig(ctx: AnsibleContext): Promise<string> {
-    const host = controlPlaneHosts(ctx.inventoryDir)[0];
-    const result = await adHoc(ctx, "fetch kubeconfig", host, "ansible.builtin.command", "cat /etc/kubernetes/admin.conf");
-    if (!(host in result.ok)) {
-        throw new StepError("fetch kubeconfig", `${host}: ${result.failed[host]}`);
+/**
+ * A kubeconfig for the Kubernetes provider with a service-account token that does not expire
+ * (playbooks/kubeconfig-account.yml), its server the API endpoint. The same token comes back on every
+ * run until the generation changes, so the provider sees no diff.
+ */
+async function fetchKubeconfig(ctx: AnsibleContext, desired: KubeconfigState): Promise<string> {
+    const output = path.join(ctx.stateDir, `kubeconfig-${process.pid}.json`);
+    const failures: string[] = [];
+    const generation = Math.max(0, Math.floor(Number(desired.generation) || 0));
+    if (!/^https:\/\/[A-Za-z0-9.-]+:\d+$/.test(desired.server)) {
+        throw new StepError("make the provider's credential", `${JSON.stringify(desired.server)} is not an API endpoint`);
     }
-    const server = `https://${env("KUBESPRAY_API_HOST")}:${env("KUBESPRAY_API_PORT")}`;
-    return result.ok[host].replace(/^(\s*server:\s*).*$/m, `$1${server}`);
+    for (const target of controlPlaneHosts(ctx.inventoryDir)) {
+        try {
+            await playbook(ctx, "make the provider's credential", KUBECONFIG_PLAYBOOK, undefined, { target, generation, output });
+            const { token, ca } = JSON.parse(fs.readFileSync(output, "utf8")) as { token: string; ca: string };
+            return kubeconfigYaml(desired.server, ca, token);
+        } catch (error) {
+            failures.push(`${target}: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+            fs.rmSync(output, { force: true });
+        }
+    }
+    throw new StepError("make the provider's credential", failures.join("; "));
+}
+
+export function kubeconfigYaml(server: string, ca: string, token: string): string {
+    const name = "cluster";
+    return [
+        "apiVersion: v1", "kind: Config",
+        "clusters:", `- name: ${name}`, "  cluster:", `    server: ${server}`, `    certificate-authority-data: ${ca}`,
+        "users:", "- name: pulumi-clusters-admin", "  user:", `    token: ${token}`,
+        "contexts:", `- name: ${name}`, "  context:", `    cluster: ${name}`, "    user: pulumi-clusters-admin",
+        `current-context: ${name}`, "",
+    ].join("\n");
+}
+
+function logFileFor(ws: Workspace, command: string): string {
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    return path.join(ws.dir, "logs", `${stamp}-${command.replace(/[^A-Za-z0-9._-]/g, "_")}-${process.pid}.log`);
 }
 
 async function main(): Promise<number> {
     const operation = process.argv[2] as Operation;
     if (!OPERATIONS.includes(operation)) {
-        process.stderr.write(`usage: main.ts <${OPERATIONS.join("|")}>\n`);
+        process.stderr.write(`usage: main.js <${OPERATIONS.join("|")}>\n`);
         return 2;
     }
+    const command = (process.env.KUBESPRAY_COMMAND ?? operation).replace(/[^A-Za-z0-9._-]/g, "_");
+    let log: RunLog | undefined;
     try {
-        const output = await operate(operation);
+        const ws = workspace();
+        log = new RunLog(logFileFor(ws, command));
+        log.open();
+        useLog(log);
+        pruneLogs(path.dirname(log.file));
+        stderr.progress(`[kubespray: ${command}] ${operation}; full log: ${log.file}`);
+        const output = await operate(operation, ws, command);
         process.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
         return 0;
     } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`[kubespray: ${operation}] FAILED: ${message}\n[kubespray: ${operation}] Nothing was recorded for this step; fix the cause and run pulumi up again to resume.\n`);
+        const tail = failureTail(error);
+        stderr.failure([
+            ...(tail.length ? [`[kubespray: ${command}] last ${tail.length} lines of the failed step:`, ...tail.map((l) => `  ${l}`)] : []),
+            `[kubespray: ${command}] FAILED: ${message}`,
+            ...(log ? [`[kubespray: ${command}] full log: ${log.file}`] : []),
+            `[kubespray: ${command}] Nothing was recorded for this step; fix the cause and run pulumi up again to resume.`,
+        ]);
         return 1;
+    } finally {
+        log?.close();
     }
 }
 
 if (require.main === module) {
     main().then((code) => process.exit(code));
 }
+
+export { invocation };

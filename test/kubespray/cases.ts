@@ -1,0 +1,136 @@
+/**
+ * Day-2 cases of the Kubespray planner, each as the states before and after a stack-file change and
+ * the plan the runner makes of it. Shared by planner.test.ts (the exact playbook runs, in order) and
+ * upstream.test.ts (each planned invocation checked against the real Kubespray tree).
+ */
+import { planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep } from "../../components/kubespray/planner";
+import { clusterState, machineState, workersState } from "../../components/kubespray/state";
+import { loadClusterSpec, type ClusterSpec } from "../../spec";
+import { openstackConfig, harvesterConfig, withValue, type Config } from "../fixtures/configs";
+
+export const API_HOST = "10.0.0.5";
+export const DRAIN = { gracePeriodSeconds: 300, timeoutSeconds: 360, retries: 3 };
+
+export function specOf(edits: Record<string, unknown> = {}, base: () => Config = openstackConfig): ClusterSpec {
+    return loadClusterSpec(Object.entries(edits).reduce((c, [k, v]) => withValue(c, k, v), base())).spec;
+}
+
+/** A spec with fields the spec owner has not added yet (proposedOperations in state.ts). */
+export function withOperations(spec: ClusterSpec, extra: Record<string, unknown>): ClusterSpec {
+    return { ...spec, operations: { ...spec.operations, ...extra } } as ClusterSpec;
+}
+
+const names = (spec: ClusterSpec) => new Set(spec.nodes.map((n) => n.name));
+const controlPlaneOf = (spec: ClusterSpec) => spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name);
+const node = (spec: ClusterSpec, name: string) => spec.nodes.find((n) => n.name === name)!;
+
+export interface Case {
+    readonly name: string;
+    /** The spec whose inventory the runs use (the desired one). */
+    readonly spec: ClusterSpec;
+    readonly plans: readonly { readonly command: string; readonly plan: Plan; readonly live: ReadonlySet<string> }[];
+}
+
+function ctx(before: ClusterSpec, after: ClusterSpec, live = names(before)): PlanContext {
+    return { live, controlPlane: controlPlaneOf(after), drain: DRAIN };
+}
+
+export function cases(): Case[] {
+    const base = specOf();
+    const list: Case[] = [];
+
+    // Two workers removed in one change: one remove-node.yml run for both (docs/operations/nodes.md).
+    {
+        const before = specOf({ "infrastructure.workerPools[0].count": 4 });
+        const after = specOf({ "infrastructure.workerPools[0].count": 2 });
+        list.push({ name: "two workers removed", spec: after, plans: [{ command: "t1-workers", live: names(before), plan: planWorkers(workersState(before), workersState(after), ctx(before, after)) }] });
+    }
+    // A worker that is gone for good: the stack file names it in operations.removeUnreachable.
+    {
+        const before = specOf({ "infrastructure.workerPools[0].count": 3 });
+        const after = withOperations(specOf(), { removeUnreachable: ["t1-w-3"] });
+        list.push({ name: "unreachable worker removed", spec: after, plans: [{ command: "t1-workers", live: names(before), plan: planWorkers(workersState(before), workersState(after), ctx(before, after)) }] });
+    }
+    // Workers join: facts.yml, then scale.yml limited to exactly the new nodes.
+    {
+        const after = specOf({ "infrastructure.workerPools[0].count": 4 });
+        list.push({ name: "two workers added", spec: after, plans: [{ command: "t1-workers", live: names(base), plan: planWorkers(workersState(base), workersState(after), ctx(base, after)) }] });
+    }
+    // A pool's labels and taints change: Kubespray's node-label and node-taint roles on its nodes.
+    {
+        const after = specOf({ "infrastructure.workerPools[0].labels": { tier: "edge" }, "infrastructure.workerPools[0].taints": [{ key: "dedicated", value: "ingress", effect: "NoSchedule" }] });
+        list.push({ name: "pool labels changed", spec: after, plans: [{ command: "t1-workers", live: names(base), plan: planWorkers(workersState(base), workersState(after), ctx(base, after)) }] });
+    }
+    // The first control-plane node is replaced: demoted, removed, recreated, rejoined last.
+    {
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-cp-1", generation: 1 }] });
+        const change = { previous: machineState(base, node(base, "t1-cp-1")), desired: machineState(after, node(after, "t1-cp-1")) };
+        const liveAfterRemoval = new Set([...names(base)].filter((n) => n !== "t1-cp-1"));
+        list.push({
+            name: "first control-plane node replaced", spec: after, plans: [
+                { command: "t1-cp-1-gate", live: names(base), plan: planGate([change], ctx(base, after)) },
+                { command: "t1-cp-1-ready", live: liveAfterRemoval, plan: planReady([change], ctx(base, after, liveAfterRemoval)) },
+            ],
+        });
+    }
+    // A worker is replaced: drained and removed, recreated, rejoined with scale.yml.
+    {
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-w-2", generation: 1 }] });
+        const change = { previous: machineState(base, node(base, "t1-w-2")), desired: machineState(after, node(after, "t1-w-2")) };
+        const liveAfterRemoval = new Set([...names(base)].filter((n) => n !== "t1-w-2"));
+        list.push({
+            name: "worker replaced", spec: after, plans: [
+                { command: "t1-w-2-gate", live: names(base), plan: planGate([change], ctx(base, after)) },
+                { command: "t1-w-2-ready", live: liveAfterRemoval, plan: planReady([change], ctx(base, after, liveAfterRemoval)) },
+            ],
+        });
+    }
+    // Control-plane configuration (OIDC): cluster.yml writes kubeadm-config.yaml, but only the upgrade
+    // path rewrites the static pods the API servers run from.
+    {
+        const after = specOf({ "kubernetes.oidc": { enabled: true, issuerUrl: "https://id.example.com/realms/k8s", clientId: "kube" } });
+        list.push({ name: "control-plane configuration changed", spec: after, plans: [{ command: "t1-cluster", live: names(base), plan: planCluster(clusterState(base, API_HOST), clusterState(after, API_HOST), ctx(base, after)) }] });
+    }
+    // Control plane shrinks 5 → 3: remove-node.yml one member at a time (each last), then cluster.yml
+    // regenerates the etcd member lists, then the upgrade path rewrites --etcd-servers.
+    {
+        const before = specOf({ "infrastructure.controlPlane.count": 5 });
+        list.push({ name: "control-plane nodes removed", spec: base, plans: [{ command: "t1-cluster", live: names(before), plan: planCluster(clusterState(before, API_HOST), clusterState(base, API_HOST), ctx(before, base)) }] });
+    }
+    // Control plane grows 3 → 5: cluster.yml then upgrade-cluster.yml, both limited to etcd and the control plane.
+    {
+        const after = specOf({ "infrastructure.controlPlane.count": 5 });
+        list.push({ name: "control-plane nodes added", spec: after, plans: [{ command: "t1-cluster", live: names(base), plan: planCluster(clusterState(base, API_HOST), clusterState(after, API_HOST), ctx(base, after)) }] });
+    }
+    // Harvester size change: drain, the VM object changes, the guest is powered off so KubeVirt boots it
+    // with the new shape, then Ready on a new boot.
+    {
+        const sizes = { "infrastructure.sizes": { "apps-a": { cpus: 8, memoryGiB: 16, diskGiB: 100 }, "apps-b": { cpus: 16, memoryGiB: 32, diskGiB: 100 } } };
+        const before = specOf({ ...sizes, "infrastructure.workerPools[0].size": "apps-a" }, harvesterConfig);
+        const after = specOf({ ...sizes, "infrastructure.workerPools[0].size": "apps-b" }, harvesterConfig);
+        const change = { previous: machineState(before, node(before, "t3-apps-1")), desired: machineState(after, node(after, "t3-apps-1")) };
+        list.push({
+            name: "Harvester worker resized", spec: after, plans: [
+                { command: "t3-apps-1-gate", live: names(before), plan: planGate([change], ctx(before, after)) },
+                { command: "t3-apps-1-ready", live: names(before), plan: planReady([change], ctx(before, after)) },
+            ],
+        });
+    }
+    return list;
+}
+
+export function caseNamed(name: string): Case {
+    const found = cases().find((c) => c.name === name);
+    if (!found) throw new Error(`no case ${name}`);
+    return found;
+}
+
+/** `command: playbook [--limit a,b] [--tags t] [last: x] {vars}` for each playbook step, in order. */
+export function playbookRuns(c: Case): string[] {
+    return c.plans.flatMap(({ command, plan }) => plan.steps.filter((s): s is PlaybookStep => s.kind === "playbook").map((s) => describeRun(command, s)));
+}
+
+export function describeRun(command: string, s: PlaybookStep): string {
+    const vars = Object.fromEntries(Object.entries(s.extraVars).filter(([k]) => !k.startsWith("drain_")));
+    return `${command}: ${s.playbook}${s.limit ? ` --limit ${s.limit.join(",")}` : ""}${s.tags ? ` --tags ${s.tags.join(",")}` : ""}${s.last ? ` (last: ${s.last.join(",")})` : ""}${Object.keys(vars).length ? ` ${JSON.stringify(vars)}` : ""}`;
+}

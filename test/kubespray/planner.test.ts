@@ -1,0 +1,143 @@
+/**
+ * The Kubespray planner, case by case: the exact playbook runs in order (playbook, --limit, tags, the
+ * hosts put last in the run's inventory, extra vars). Each case follows Kubespray v2.31.0's documented
+ * procedure (docs/operations/nodes.md, docs/operations/upgrades.md, playbooks/upgrade_cluster.yml);
+ * upstream.test.ts checks the same invocations against the real playbooks with --list-hosts.
+ */
+import * as assert from "assert";
+import { planCluster, planGate, planReady, planWorkers, runInventoryOrder, versionRefusal } from "../../components/kubespray/planner";
+import { clusterState, machineState, workersState, type ClusterState, type MachineState } from "../../components/kubespray/state";
+import { API_HOST, caseNamed, DRAIN, playbookRuns, specOf, withOperations } from "./cases";
+
+const kinds = (plan: { steps: readonly { kind: string }[] }) => plan.steps.map((s) => s.kind);
+
+describe("Kubespray planner: documented procedures", () => {
+    it("removes several workers in one run (node=a,b), after checking they answer", () => {
+        const c = caseNamed("two workers removed");
+        assert.deepStrictEqual(playbookRuns(c), ['t1-workers: remove-node.yml {"node":"t1-w-3,t1-w-4","skip_confirmation":true}']);
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["reachable", "playbook"]);
+        assert.ok(c.plans[0].plan.disruptive);
+    });
+
+    it("removes an unreachable worker only when the stack file names it, with reset_nodes=false and allow_ungraceful_removal=true", () => {
+        const c = caseNamed("unreachable worker removed");
+        assert.deepStrictEqual(playbookRuns(c), ['t1-workers: remove-node.yml {"node":"t1-w-3","skip_confirmation":true,"reset_nodes":false,"allow_ungraceful_removal":true}']);
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["playbook"], "no reachability check for a node that is gone");
+        // Without the stack-file choice the same removal checks reachability first and fails loudly, naming the option.
+        const plain = planWorkers(workersState(specOf({ "infrastructure.workerPools[0].count": 3 })), workersState(specOf()), { live: new Set(["t1-w-3"]) });
+        assert.match(plain.steps[0].title, /operations\.removeUnreachable/);
+    });
+
+    it("joins new workers with facts.yml and one scale.yml limited to them", () => {
+        assert.deepStrictEqual(playbookRuns(caseNamed("two workers added")), ["t1-workers: playbooks/facts.yml", "t1-workers: scale.yml --limit t1-w-3,t1-w-4"]);
+    });
+
+    it("applies changed pool labels and taints with the node-label and node-taint roles on that pool's nodes", () => {
+        assert.deepStrictEqual(playbookRuns(caseNamed("pool labels changed")), ["t1-workers: playbooks/facts.yml", "t1-workers: scale.yml --limit t1-w-1,t1-w-2 --tags node-label,node-taint"]);
+    });
+
+    it("replaces the first control-plane node: demoted with cluster.yml, removed last, rejoined last through cluster.yml and upgrade-cluster.yml", () => {
+        const c = caseNamed("first control-plane node replaced");
+        assert.deepStrictEqual(playbookRuns(c), [
+            "t1-cp-1-gate: cluster.yml (last: t1-cp-1)",
+            't1-cp-1-gate: remove-node.yml (last: t1-cp-1) {"node":"t1-cp-1","skip_confirmation":true}',
+            "t1-cp-1-ready: playbooks/facts.yml",
+            't1-cp-1-ready: cluster.yml --limit etcd,kube_control_plane (last: t1-cp-1) {"ignore_assert_errors":true}',
+            't1-cp-1-ready: upgrade-cluster.yml --limit etcd,kube_control_plane (last: t1-cp-1) {"ignore_assert_errors":true}',
+        ]);
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["record-boot", "drain", "playbook", "playbook"]);
+        assert.deepStrictEqual(kinds(c.plans[1].plan), ["forget-host-key", "reachable", "wait-cloud-init", "playbook", "playbook", "playbook", "wait-ready", "uncordon"]);
+        // The run inventory never puts a node the cluster does not have first (kubeadm init, a new etcd CA).
+        assert.deepStrictEqual(runInventoryOrder(["t1-cp-1", "t1-cp-2", "t1-cp-3"], c.plans[1].live), ["t1-cp-2", "t1-cp-3", "t1-cp-1"]);
+    });
+
+    it("replaces a worker: drain, remove-node.yml, then facts.yml and scale.yml for it alone", () => {
+        assert.deepStrictEqual(playbookRuns(caseNamed("worker replaced")), [
+            't1-w-2-gate: remove-node.yml {"node":"t1-w-2","skip_confirmation":true}',
+            "t1-w-2-ready: playbooks/facts.yml",
+            "t1-w-2-ready: scale.yml --limit t1-w-2",
+        ]);
+    });
+
+    it("brings control-plane configuration to the running API servers through the upgrade path", () => {
+        assert.deepStrictEqual(playbookRuns(caseNamed("control-plane configuration changed")), [
+            "t1-cluster: cluster.yml",
+            "t1-cluster: playbooks/facts.yml",
+            "t1-cluster: upgrade-cluster.yml --limit etcd,kube_control_plane",
+        ]);
+        // A change that only the nodes read (DNS servers) needs no control-plane restart.
+        const before = specOf();
+        const after = specOf({ "infrastructure.network.dnsServers": ["10.0.0.3"] });
+        const plan = planCluster(clusterState(before, API_HOST), clusterState(after, API_HOST), {});
+        assert.deepStrictEqual(plan.steps.map((s) => s.kind === "playbook" ? s.playbook : s.kind), ["cluster.yml"]);
+    });
+
+    it("removes control-plane nodes one etcd member at a time, then regenerates member lists (cluster.yml) and --etcd-servers (upgrade path)", () => {
+        assert.deepStrictEqual(playbookRuns(caseNamed("control-plane nodes removed")), [
+            't1-cluster: remove-node.yml (last: t1-cp-4) {"node":"t1-cp-4","skip_confirmation":true}',
+            't1-cluster: remove-node.yml (last: t1-cp-5) {"node":"t1-cp-5","skip_confirmation":true}',
+            "t1-cluster: cluster.yml",
+            "t1-cluster: playbooks/facts.yml",
+            "t1-cluster: upgrade-cluster.yml --limit etcd,kube_control_plane",
+        ]);
+    });
+
+    it("adds control-plane nodes appended last, with etcd_retries for more than one", () => {
+        assert.deepStrictEqual(playbookRuns(caseNamed("control-plane nodes added")), [
+            "t1-cluster: playbooks/facts.yml",
+            't1-cluster: cluster.yml --limit etcd,kube_control_plane (last: t1-cp-4,t1-cp-5) {"ignore_assert_errors":true,"etcd_retries":10}',
+            't1-cluster: upgrade-cluster.yml --limit etcd,kube_control_plane (last: t1-cp-4,t1-cp-5) {"ignore_assert_errors":true}',
+        ]);
+    });
+
+    it("without an API VIP, control-plane changes also reach every node's nginx proxy, and removing the first host repoints cluster-info", () => {
+        const state = (names: string[]): ClusterState => ({ ...clusterState(specOf(), API_HOST), localApiProxy: true, controlPlane: names.map((name, i) => ({ name, address: `10.0.0.${11 + i}` })) });
+        const plan = planCluster(state(["a", "b", "c"]), state(["b", "c"]), { live: new Set(["a", "b", "c"]), drain: DRAIN });
+        assert.deepStrictEqual(plan.steps.map((s) => s.kind === "playbook" ? `${s.playbook}${s.last ? ` last:${s.last.join(",")}` : ""}` : s.kind), [
+            "cluster.yml last:a", "remove-node.yml last:a", "cluster.yml", "update-cluster-info", "playbooks/facts.yml", "upgrade-cluster.yml", "restart-api-proxy",
+        ]);
+        const added = planCluster(state(["a"]), state(["a", "b", "c"]), { live: new Set(["a"]) });
+        assert.deepStrictEqual(added.steps.slice(-2).map((s) => s.kind === "playbook" ? s.playbook : s.kind), ["cluster.yml", "restart-api-proxy"]);
+    });
+
+    it("restarts a Harvester guest after its resize: drain, power off over SSH, Ready on a new boot, uncordon (no rejoin)", () => {
+        const c = caseNamed("Harvester worker resized");
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["record-boot", "drain"]);
+        assert.deepStrictEqual(kinds(c.plans[1].plan), ["poweroff", "wait-ready", "uncordon"]);
+        assert.deepStrictEqual(playbookRuns(c), []);
+    });
+
+    it("takes a whole batch in one gate: one remove-node.yml for its workers", () => {
+        const before = specOf();
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-w-1", generation: 1 }, { node: "t1-w-2", generation: 1 }] });
+        const change = (n: string) => ({ previous: machineState(before, before.nodes.find((x) => x.name === n)!), desired: machineState(after, after.nodes.find((x) => x.name === n)!) });
+        const gate = planGate([change("t1-w-1"), change("t1-w-2")], { drain: DRAIN });
+        assert.deepStrictEqual(gate.steps.filter((s) => s.kind === "playbook").map((s) => (s as { extraVars: Readonly<Record<string, unknown>> }).extraVars.node), ["t1-w-1,t1-w-2"]);
+        const ready = planReady([change("t1-w-1"), change("t1-w-2")], {});
+        assert.deepStrictEqual(ready.steps.filter((s) => s.kind === "playbook").map((s) => (s as { limit?: readonly string[] }).limit?.join(",") ?? ""), ["", "t1-w-1,t1-w-2"]);
+    });
+
+    it("never restarts or replaces a node on a state written by an older runner (it adopts the new digests)", () => {
+        const spec = specOf({ "infrastructure.controlPlane.size": "m1.2xlarge" });
+        const desired = machineState(spec, spec.nodes[0]);
+        const old = { kind: "machine", node: desired.node, machineHash: "0123456789abcdef", generation: 0 } as unknown as MachineState;
+        assert.deepStrictEqual(planGate([{ previous: old, desired }]).steps, []);
+        assert.deepStrictEqual(planReady([{ previous: old, desired }]).steps, []);
+    });
+
+    it("refuses version skips and downgrades with the runner's message", () => {
+        assert.match(versionRefusal({ kubernetesVersion: "1.33.7", kubesprayVersion: "2.31.0" }, { kubernetesVersion: "1.35.0", kubesprayVersion: "2.31.0" }) ?? "", /more than one minor step/);
+        assert.match(versionRefusal({ kubernetesVersion: "1.34.1", kubesprayVersion: "2.31.0" }, { kubernetesVersion: "1.33.7", kubesprayVersion: "2.31.0" }) ?? "", /refusing to downgrade/);
+        assert.match(versionRefusal({ kubernetesVersion: "1.33.7", kubesprayVersion: "2.29.0" }, { kubernetesVersion: "1.33.7", kubesprayVersion: "2.31.0" }) ?? "", /one release at a time/);
+        assert.strictEqual(versionRefusal({ kubernetesVersion: "1.33.7", kubesprayVersion: "2.30.0" }, { kubernetesVersion: "1.34.2", kubesprayVersion: "2.31.0" }), undefined);
+    });
+
+    it("an unreachable node the stack file names is removed without a drain", () => {
+        const before = specOf();
+        const after = withOperations(specOf({ "operations.replaceNodes": [{ node: "t1-w-1", generation: 1 }] }), { removeUnreachable: ["t1-w-1"] });
+        const n = (s: typeof before) => s.nodes.find((x) => x.name === "t1-w-1")!;
+        const gate = planGate([{ previous: machineState(before, n(before)), desired: machineState(after, n(after)) }], { drain: DRAIN });
+        assert.deepStrictEqual(kinds(gate), ["record-boot", "playbook"]);
+        assert.deepStrictEqual((gate.steps[1] as { extraVars: Record<string, unknown> }).extraVars.reset_nodes, false);
+    });
+});
