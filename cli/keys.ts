@@ -58,11 +58,12 @@ async function age() {
     return import("age-encryption");
 }
 
-export async function encryptBackup(backup: KeysBackup, protection: Protection): Promise<Uint8Array> {
+export async function encryptBackup(backup: KeysBackup, protection: Protection, scryptWorkFactor?: number): Promise<Uint8Array> {
     const { Encrypter } = await age();
     const encrypter = new Encrypter();
     if ("passphrase" in protection) {
         encrypter.setPassphrase(protection.passphrase);
+        if (scryptWorkFactor !== undefined) encrypter.setScryptWorkFactor(scryptWorkFactor);
     } else {
         for (const recipient of protection.recipients) encrypter.addRecipient(recipient);
     }
@@ -115,6 +116,8 @@ export interface ExportOptions {
     readonly opener?: StackOpener;
     readonly stacksDir?: string;
     readonly now?: () => Date;
+    /** scrypt's log2 work factor for passphrases. @default 18 (age's own default; tests use less to stay fast) */
+    readonly scryptWorkFactor?: number;
 }
 
 export async function exportKeys(stack: string, to: string, protection: Protection, force: boolean, options: ExportOptions = {}): Promise<KeysBackup> {
@@ -130,7 +133,7 @@ export async function exportKeys(stack: string, to: string, protection: Protecti
         stackFile: fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8") : null,
         state: { version: state.version, deployment: state.deployment },
     };
-    writePrivateFile(to, await encryptBackup(backup, protection), force);
+    writePrivateFile(to, await encryptBackup(backup, protection, options.scryptWorkFactor), force);
     return backup;
 }
 
