@@ -197,9 +197,8 @@ export function keysExportCommand(opener?: StackOpener): CommandSpec {
             const stack = stringOption(args, "stack");
             const to = stringOption(args, "to");
             if (!stack || !to) throw new UsageError("--stack <name> and --to <file> are required");
-            const recipients = [...stringOptions(args, "recipient")];
             const recipientsFile = stringOption(args, "recipients-file");
-            if (recipientsFile) recipients.push(...keyFileLines(fs.readFileSync(recipientsFile, "utf8")));
+            const recipients = stringOptions(args, "recipient").concat(recipientsFile ? keyFileLines(fs.readFileSync(recipientsFile, "utf8")) : []);
             if (flag(args, "passphrase") === (recipients.length > 0)) {
                 throw new UsageError("give age recipients (--recipient, --recipients-file) or --passphrase, not both");
             }

@@ -10,7 +10,9 @@ export function renderPlanMarkdown(stack: string, spec: ClusterSpec, resources: 
     if (standIns.length) {
         lines.push("Secrets not readable offline were replaced by stand-ins: " + standIns.map((s) => `\`${s}\``).join(", ") + ".", "");
     }
-    lines.push("## Topology", "", "```mermaid", ...mermaid(spec), "```", "");
+    lines.push("## Topology", "", "```mermaid");
+    for (const line of mermaid(spec)) lines.push(line);
+    lines.push("```", "");
     lines.push("## Resources by component", "");
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const components = resources.filter((r) => !r.custom);

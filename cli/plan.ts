@@ -14,7 +14,7 @@ import { RULES } from "../policies/rules";
 import { collectArtefacts } from "./artefacts";
 import { EXIT, flag, runAsScript, stringOption, UsageError, type CommandSpec } from "./command";
 import { renderPlanMarkdown } from "./plan-report";
-import { loadOfflineStack, PROJECT_ROOT, stackOutDir, STACKS_DIR, type OfflineStack } from "./stacks";
+import { assertStackName, loadOfflineStack, PROJECT_ROOT, stackOutDir, STACKS_DIR, type OfflineStack } from "./stacks";
 import { paint, Progress } from "./terminal";
 
 /** The pack config a stack's environment uses (policies/config/<environment>.json, when there is one). */
@@ -158,6 +158,7 @@ export const planCommand: CommandSpec = {
         if (!stack) {
             throw new UsageError("--stack <name> is required");
         }
+        assertStackName(stack);
         const stacksDir = stringOption(args, "stacks-dir") ?? STACKS_DIR;
         const outRoot = stringOption(args, "out") ?? path.join(PROJECT_ROOT, "out");
         // The program's own setting (index.ts): one-frame stack traces make the SDK's per-promise

@@ -33,7 +33,7 @@ export function checkManifests(targets: readonly string[], config: PackConfig): 
             const object = document.toJS() as KubeObject | null;
             if (!object || typeof object !== "object" || !object.kind) continue;
             objects++;
-            findings.push(...evaluateStack(RULES, [objectAsResource(object)], config).map((f) => ({ ...f, file })));
+            for (const finding of evaluateStack(RULES, [objectAsResource(object)], config)) findings.push({ ...finding, file });
         }
     }
     return { findings, objects };
