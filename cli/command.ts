@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { StackNameError } from "./stack-name";
+import { escapeTerminal } from "./terminal";
 
 /**
  * One scheme for every command (README "Exit codes"):
@@ -113,10 +114,10 @@ export async function runCommand(command: CommandSpec, argv: readonly string[]):
         return await command.run(args);
     } catch (error) {
         if (error instanceof UsageError || error instanceof StackNameError) {
-            process.stderr.write(`clusters ${command.name}: ${error.message}\n${usageLines(command)}\n`);
+            process.stderr.write(`clusters ${command.name}: ${escapeTerminal(error.message)}\n${usageLines(command)}\n`);
             return EXIT.usage;
         }
-        process.stderr.write(`clusters ${command.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`clusters ${command.name} failed: ${escapeTerminal(error instanceof Error ? error.message : String(error))}\n`);
         return EXIT.error;
     }
 }

@@ -6,6 +6,7 @@
  */
 import { unsupportedNodeReason } from "../components/node-version";
 import { EXIT, exitAfterDrain, exitOnSignals, runCommand, type CommandSpec } from "./command";
+import { escapeTerminal } from "./terminal";
 
 interface Entry {
     readonly summary: string;
@@ -48,11 +49,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const twoWords = `${first} ${second ?? ""}`;
     const name = COMMANDS[twoWords] ? twoWords : Object.hasOwn(COMMANDS, first) ? first : undefined;
+    const subcommands = Object.keys(COMMANDS).filter((n) => n.startsWith(`${first} `));
+    if (!name && subcommands.length && (second === "--help" || second === "-h")) {
+        process.stdout.write(`clusters ${first}: ${subcommands.map((n) => `\n  ${n.padEnd(12)}  ${COMMANDS[n].summary}`).join("")}\n(clusters ${first} <${subcommands.map((n) => n.split(" ")[1]).join("|")}> --help for its options)\n`);
+        return EXIT.ok;
+    }
     if (!name) {
-        const subcommands = Object.keys(COMMANDS).filter((n) => n.startsWith(`${first} `));
         process.stderr.write(subcommands.length
             ? `clusters ${first}: expected one of: ${subcommands.map((n) => n.split(" ")[1]).join(", ")}\n`
-            : `clusters: unknown command ${JSON.stringify(first)}\n`);
+            : `clusters: unknown command ${escapeTerminal(JSON.stringify(first))}\n`);
         process.stderr.write(mainHelp());
         return EXIT.usage;
     }

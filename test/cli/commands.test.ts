@@ -30,6 +30,9 @@ describe("clusters: one entry point", () => {
         assert.strictEqual(unknown.status, 2);
         assert.match(unknown.stderr, /unknown command "deploy"/);
         assert.strictEqual(clusters(["keys"]).status, 2);
+        const keysHelp = clusters(["keys", "--help"]);
+        assert.strictEqual(keysHelp.status, 0);
+        assert.match(keysHelp.stdout, /keys export .*\n.*keys import/);
     });
 
     it("a command's --help and an unknown flag, end to end (exit 0 / exit 2)", () => {
