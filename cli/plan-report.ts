@@ -10,7 +10,9 @@ export function renderPlanMarkdown(stack: string, spec: ClusterSpec, resources: 
     if (standIns.length) {
         lines.push("Secrets not readable offline were replaced by stand-ins: " + standIns.map((s) => `\`${s}\``).join(", ") + ".", "");
     }
-    lines.push("## Topology", "", "```mermaid", ...mermaid(spec), "```", "");
+    lines.push("## Topology", "", "```mermaid");
+    for (const line of mermaid(spec)) lines.push(line);
+    lines.push("```", "");
     lines.push("## Resources by component", "");
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const components = resources.filter((r) => !r.custom);
@@ -30,7 +32,15 @@ export function renderPlanMarkdown(stack: string, spec: ClusterSpec, resources: 
     return lines.join("\n");
 }
 
-function mermaid(spec: ClusterSpec): string[] {
+/**
+ * Pools larger than this are drawn as their first and last nodes and a count: Mermaid refuses diagrams
+ * over 50,000 characters by default (`maxTextSize` in its config), and a 1,000-worker pool drawn node by
+ * node is 45.6 KB. With the collapse the diagram's size depends on the number of pools, not of nodes.
+ */
+export const MERMAID_POOL_NODES = 6;
+const MERMAID_EDGE_NODES = 2;
+
+export function mermaid(spec: ClusterSpec): string[] {
     const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, "_");
     const out = ["flowchart TB"];
     const api = `${spec.infrastructure.apiEndpoint.type} ${spec.infrastructure.network.apiVip ?? ""}:${spec.kubernetes.apiPort}`.trim();
@@ -42,8 +52,13 @@ function mermaid(spec: ClusterSpec): string[] {
     for (const pool of pools) {
         const nodes = spec.nodes.filter((n) => n.pool === pool);
         out.push(`  subgraph ${id(`pool_${pool}`)}["pool ${pool} (${nodes[0].role})"]`);
-        for (const node of nodes) {
-            out.push(`    ${id(node.name)}["${node.name}<br/>${node.address}"]`);
+        const drawn = nodes.length > MERMAID_POOL_NODES
+            ? [...nodes.slice(0, MERMAID_EDGE_NODES), undefined, ...nodes.slice(-MERMAID_EDGE_NODES)]
+            : nodes;
+        for (const node of drawn) {
+            out.push(node
+                ? `    ${id(node.name)}["${node.name}<br/>${node.address}"]`
+                : `    ${id(`pool_${pool}_more`)}["… ${nodes.length - 2 * MERMAID_EDGE_NODES} more nodes"]`);
         }
         out.push("  end");
         if (nodes[0].role === "control-plane") {

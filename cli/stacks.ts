@@ -3,20 +3,22 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../components/project";
 import { checkProjectConfig } from "../offline/project-config";
+import { assertStackName, isStackName } from "./stack-name";
 import { loadClusterSpec, readStackFile, withSecretStandIns, type LoadedSpec, type StackFile } from "../spec";
 
 export { PROJECT_ROOT };
+export { assertStackName, isStackName, stackOutDir, StackNameError } from "./stack-name";
 export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
 
-export function stackFilePath(stack: string): string {
-    return path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
+export function stackFilePath(stack: string, dir = STACKS_DIR): string {
+    return path.join(dir, `Pulumi.${assertStackName(stack)}.yaml`);
 }
 
-/** Stack names with a file in `stacks/`, sorted. */
+/** Stack names with a file in `stacks/`, sorted (files whose name is not a stack name are left out). */
 export function listStacks(dir = STACKS_DIR): string[] {
     return fs.readdirSync(dir)
         .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
-        .filter((name): name is string => name !== undefined)
+        .filter((name): name is string => name !== undefined && isStackName(name))
         .sort();
 }
 
@@ -30,10 +32,10 @@ export interface OfflineStack {
 }
 
 /** Reads, fills stand-ins and validates a stack; throws SpecError with every problem. */
-export function loadOfflineStack(stack: string): OfflineStack {
-    const file = stackFilePath(stack);
+export function loadOfflineStack(stack: string, dir = STACKS_DIR): OfflineStack {
+    const file = stackFilePath(stack, dir);
     if (!fs.existsSync(file)) {
-        const known = listStacks();
+        const known = listStacks(dir);
         throw new Error(`no stack file ${path.relative(process.cwd(), file)}; stacks here: ${known.join(", ") || "(none)"}`);
     }
     const parsed = checkProjectConfig(stack, readStackFile(fs.readFileSync(file, "utf8"), file));
@@ -46,7 +48,11 @@ export interface ParsedArgs {
     readonly positional: string[];
 }
 
-/** `--flag value`, `--flag=value` and bare `--flag`; everything else is positional. */
+/**
+ * `--flag value`, `--flag=value` and bare `--flag`; everything else is positional. Kept for bench/run.ts
+ * only: the commands parse with node:util parseArgs (cli/command.ts), which refuses unknown flags.
+ * @deprecated use parseCommandArgs from ./command
+ */
 export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
     const flags: Record<string, string | boolean> = {};
     const positional: string[] = [];

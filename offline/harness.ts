@@ -55,6 +55,38 @@ export interface OfflineOptions {
     readonly stack?: string;
     /** Run as `pulumi preview` (unknown outputs stay unknown). @default false */
     readonly preview?: boolean;
+    /** Called after each registration with the number recorded so far (progress of long runs). */
+    readonly onRegistered?: (count: number) => void;
+}
+
+/** Temporary Kubespray workspaces of this process's runs, removed at exit whatever the exit path. */
+const temporaryDirs = new Set<string>();
+let cleanupInstalled = false;
+
+function removeTemporaryDirs(): void {
+    for (const dir of temporaryDirs) {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    temporaryDirs.clear();
+}
+
+function temporaryKubesprayHome(): string {
+    if (!cleanupInstalled) {
+        // 'exit' runs on a normal end, on process.exit() and on an uncaught exception; the CLIs turn
+        // SIGINT/SIGTERM into process.exit (cli/command.ts exitOnSignals) so those paths reach it too.
+        process.once("exit", removeTemporaryDirs);
+        cleanupInstalled = true;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clusters-offline-"));
+    temporaryDirs.add(dir);
+    return dir;
+}
+
+/** Removes a run's temporary Kubespray workspace now (once its files have been read). */
+export function releaseOfflineRun(run: Pick<OfflineRun, "kubesprayHome">): void {
+    if (temporaryDirs.delete(run.kubesprayHome)) {
+        fs.rmSync(run.kubesprayHome, { recursive: true, force: true });
+    }
 }
 
 type Program = () => Record<string, unknown>;
@@ -81,7 +113,7 @@ async function run(config: Record<string, unknown>, program: Program, options: O
     const resources: RecordedResource[] = [];
     const invokes: RecordedInvoke[] = [];
     // The program writes the Kubespray inventory to disk; keep that out of the project.
-    const kubesprayHome = fs.mkdtempSync(path.join(os.tmpdir(), "clusters-offline-"));
+    const kubesprayHome = temporaryKubesprayHome();
     process.env.CLUSTERS_KUBESPRAY_HOME = kubesprayHome;
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])),
@@ -97,7 +129,7 @@ async function run(config: Record<string, unknown>, program: Program, options: O
             return fabricateCall(args);
         },
     }, PROJECT, options.stack ?? "offline", options.preview ?? false);
-    recordRegistrations(resources);
+    recordRegistrations(resources, options.onRegistered);
     const outputs = program();
     const resolved = await settle(outputs);
     // Waits for every outstanding registration; the next run's setMocks installs a fresh monitor.
@@ -106,7 +138,7 @@ async function run(config: Record<string, unknown>, program: Program, options: O
 }
 
 /** Wraps the mock monitor so every RegisterResource request is recorded with its full options. */
-function recordRegistrations(into: RecordedResource[]): void {
+function recordRegistrations(into: RecordedResource[], onRegistered?: (count: number) => void): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: RegisterRequest, cb: (err: unknown, res: unknown) => void) => void };
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
@@ -135,6 +167,7 @@ function recordRegistrations(into: RecordedResource[]): void {
                         protect: req.getProtect() ?? false,
                     },
                 });
+                onRegistered?.(into.length);
             }
             callback(err, response);
         });

@@ -1,40 +1,83 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { boundedPool } from "../../cli/fleet";
+import { runCommand } from "../../cli/command";
+import { boundedPool, fleetCommand } from "../../cli/fleet";
+import { listStacks } from "../../cli/stacks";
+import { captured, commandError, eventsFromPreview, FakeStack, fakeOpener } from "./fakes";
 
-const ROOT = path.join(__dirname, "..", "..");
+const FIXTURES = path.join(__dirname, "..", "fixtures", "drift");
+const load = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8"));
 
-function fleet(args: string[]) {
-    const record = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-"));
-    const result = spawnSync(process.execPath, ["dist/cli/fleet.js", ...args], {
-        cwd: ROOT, encoding: "utf8",
-        env: { ...process.env, PATH: `${path.join(ROOT, "test", "fixtures", "fleet")}:${process.env.PATH}`, FLEET_RECORD: record, DRIFT_FIXTURES: path.join(ROOT, "test", "fixtures", "drift") },
-    });
-    const counts = fs.existsSync(path.join(record, "counts")) ? fs.readFileSync(path.join(record, "counts"), "utf8").trim().split("\n").map(Number) : [];
-    return { ...result, counts };
+/** Stacks that stay "running" until released, to observe how many run at once (no timers). */
+function gatedStacks(names: string[], script: (name: string) => ConstructorParameters<typeof FakeStack>[1]) {
+    let running = 0;
+    let peak = 0;
+    const stacks: Record<string, FakeStack> = {};
+    for (const name of names) {
+        stacks[name] = new FakeStack(name, {
+            ...script(name),
+            during: async () => {
+                running++;
+                peak = Math.max(peak, running);
+                // Let every other ready worker start before this one finishes.
+                for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+                running--;
+            },
+        });
+    }
+    return { stacks, peak: () => peak };
 }
 
-describe("npm run fleet", () => {
-    it("keeps to the concurrency bound and isolates a failing stack", function () {
-        this.timeout(60000);
-        const result = fleet(["drift", "--stacks", "a,b,broken,c,drifted,d", "--concurrency", "2"]);
-        assert.ok(Math.max(...result.counts) <= 2, `at most 2 at once, saw ${result.counts}`);
-        assert.strictEqual(result.counts.length, 6, "every stack ran");
-        assert.match(result.stdout, /^broken\s+error\s+pulumi preview failed \(exit 255\): error: failed to load the stack's config$/m);
+describe("clusters fleet (Automation API fake)", () => {
+    const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-out-"));
+    after(() => fs.rmSync(outRoot, { recursive: true, force: true }));
+
+    it("keeps to the concurrency bound and isolates a failing stack", async () => {
+        const { stacks, peak } = gatedStacks(["a", "b", "broken", "c", "drifted", "d"], (name) =>
+            name === "broken" ? { reject: commandError("error: failed to load the stack's config") }
+                : name === "drifted" ? { events: eventsFromPreview(load("tags")) }
+                    : { events: eventsFromPreview(load("clean")) });
+        const result = await captured(() => runCommand(fleetCommand(fakeOpener(stacks)), ["drift", "--stacks", "a,b,broken,c,drifted,d", "--concurrency", "2", "--skip-policies", "--out", outRoot]));
+        assert.strictEqual(peak(), 2);
+        assert.ok(fs.existsSync(path.join(outRoot, "drifted", "drift.md")), "drift reports per stack");
+        assert.match(result.stdout, /^broken\s+error\s+pulumi preview failed: error: failed to load the stack's config$/m);
         assert.match(result.stdout, /^drifted\s+drift\s+1 resource\(s\): 0 critical, 0 warning, 2 info$/m);
         assert.match(result.stdout, /^d\s+clean\s+no drift$/m);
-        assert.strictEqual(result.status, 1, "an error wins over drift");
+        assert.strictEqual(result.code, 1, "an error wins over drift");
+        assert.match(result.stderr, /^\[\d\/6\] drifted: drift: /m, "each stack's result is printed as it finishes");
+        assert.strictEqual(result.stderr.match(/^\[\d\/6\] /gm)!.length, 6);
     });
 
-    it("previews every stack with --all", function () {
-        this.timeout(60000);
-        const result = fleet(["preview", "--all", "--concurrency", "4"]);
-        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
-        assert.strictEqual(result.stdout.trim().split("\n").length, 5, "a header and one row per stack");
-        assert.ok(Math.max(...result.counts) <= 4);
+    it("never runs more than --concurrency stacks at once", async () => {
+        const { stacks, peak } = gatedStacks(["a", "b", "c", "d", "e", "f"], () => ({ events: eventsFromPreview(load("clean")) }));
+        const result = await captured(() => runCommand(fleetCommand(fakeOpener(stacks)), ["preview", "--stacks", "a,b,c,d,e,f", "--concurrency", "2", "--skip-policies"]));
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.strictEqual(peak(), 2);
+    });
+
+    it("previews every stack with --all, with the policy pack, and reports changes (exit 2) as JSON", async () => {
+        const stacks: Record<string, FakeStack> = {};
+        for (const name of listStacks()) stacks[name] = new FakeStack(name, { events: eventsFromPreview(name === "prod-vsphere" ? load("deleted-vm") : load("clean")) });
+        const result = await captured(() => runCommand(fleetCommand(fakeOpener(stacks)), ["preview", "--all", "--json"]));
+        assert.strictEqual(result.code, 2, result.stderr);
+        const rows = JSON.parse(result.stdout) as { stack: string; status: string; detail: string }[];
+        assert.deepStrictEqual(rows.map((r) => [r.stack, r.status]), listStacks().map((s) => [s, s === "prod-vsphere" ? "changes" : "clean"]));
+        assert.strictEqual(rows.find((r) => r.stack === "prod-vsphere")!.detail, "1 to create");
+        const prod = stacks["prod-vsphere"].previews[0];
+        assert.ok(prod.policyPacks![0].endsWith("policies"));
+        assert.ok(prod.policyPackConfigs![0].endsWith(path.join("config", "production.json")), "production stacks run the production policy config");
+        assert.ok(stacks["dev-openstack"].previews[0].policyPackConfigs![0].endsWith("dev.json"));
+        assert.strictEqual(prod.expectNoChanges, undefined, "preview is not a drift review");
+    });
+
+    it("refuses bad usage with exit 2: no operation, both --all and --stacks, a stack name that is not one", async () => {
+        for (const args of [["--all"], ["apply", "--all"], ["drift", "--all", "--stacks", "a"], ["drift", "--stacks", "a,../etc"], ["drift", "--all", "--concurrency", "0"], ["drift", "--all", "--bogus"]]) {
+            const result = await captured(() => runCommand(fleetCommand(fakeOpener({})), args));
+            assert.strictEqual(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+            assert.match(result.stderr, /usage:/);
+        }
     });
 
     it("the pool keeps order and never exceeds its bound", async () => {
@@ -43,7 +86,7 @@ describe("npm run fleet", () => {
         const results = await boundedPool([5, 1, 4, 2, 3], 2, async (n) => {
             running++;
             peak = Math.max(peak, running);
-            await new Promise((r) => setTimeout(r, n * 5));
+            for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
             running--;
             return n * 10;
         });

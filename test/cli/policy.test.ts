@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(ROOT, "policies", "test", "fixtures");
 
 function policyCli(...args: string[]) {
-    return spawnSync(process.execPath, ["dist/cli/policy.js", ...args], { cwd: ROOT, encoding: "utf8" });
+    return spawnSync(process.execPath, ["dist/cli/main.js", "policy", ...args], { cwd: ROOT, encoding: "utf8" });
 }
 
 describe("npm run policy", () => {
@@ -34,7 +34,7 @@ describe("npm run policy", () => {
         const privileged = findings.find((f) => f.policy === "disallow-privileged-containers")!;
         assert.deepStrictEqual([privileged.kind, privileged.namespace, privileged.name, privileged.field], ["Deployment", "default", "miner", "spec.template.spec.containers[0].securityContext.privileged"]);
         assert.ok(privileged.file.endsWith("unsafe/workloads.yaml"));
-        assert.strictEqual(result.status, 1, "the ConfigMap secret is a mandatory violation");
+        assert.strictEqual(result.status, 2, "the ConfigMap secret is a mandatory violation: findings exit 2");
     });
 
     it("takes enforcement levels and settings from the pack config", () => {
@@ -44,13 +44,38 @@ describe("npm run policy", () => {
         const findings = JSON.parse(result.stdout) as { policy: string; enforcement: string }[];
         assert.strictEqual(findings.find((f) => f.policy === "disallow-privileged-containers")!.enforcement, "mandatory");
         assert.ok(!findings.some((f) => f.policy === "require-labels"));
-        assert.strictEqual(result.status, 1);
+        assert.strictEqual(result.status, 2);
     });
 
-    it("says how to call it when no path is given", () => {
+    it("says how to call it when no path is given (exit 2), and exits 1 when a file cannot be read", () => {
         const result = policyCli();
         assert.strictEqual(result.status, 2);
-        assert.match(result.stderr, /usage: npm run policy/);
+        assert.match(result.stderr, /usage:\n  clusters policy \[--config <policy-config.json>\] \[--json\] <file-or-dir>/);
+        const missing = policyCli(path.join(os.tmpdir(), "no-such-manifests-dir"));
+        assert.strictEqual(missing.status, 1);
+        assert.match(missing.stderr, /policy check failed: ENOENT/);
+    });
+
+    it("writes more than 1 MB of --json through a pipe in full (issue #15 item 14: cut at 131,072 bytes)", async function () {
+        this.timeout(60000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-big-"));
+        const unsafe = fs.readFileSync(path.join(FIXTURES, "unsafe", "workloads.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "many.yaml"), Array.from({ length: 400 }, (_, i) => unsafe.replace(/miner/g, `miner-${i}`)).join("\n---\n"));
+        // A real pipe to a reader that takes its time per chunk: the child must wait for the pipe to drain.
+        const child = spawn(process.execPath, ["dist/cli/main.js", "policy", "--json", dir], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const chunks: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => {
+            chunks.push(chunk);
+            child.stdout.pause();
+            setImmediate(() => child.stdout.resume());
+        });
+        const [code] = await Promise.all([new Promise<number | null>((resolve) => child.on("close", resolve))]);
+        const text = Buffer.concat(chunks).toString("utf8");
+        assert.ok(text.length > 1_000_000, `only ${text.length} bytes arrived`);
+        const findings = JSON.parse(text) as unknown[];
+        assert.ok(findings.length > 3000);
+        assert.strictEqual(code, 2);
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });
 
