@@ -1,7 +1,7 @@
 /** One DeploymentSettings and one DriftSchedule per cluster stack. */
 import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
-import { stackDeployments } from "./settings";
+import { PRE_RUN_COMMANDS, stackDeployments } from "./settings";
 
 export interface DeploymentsConfig {
     readonly organization: string;
@@ -10,6 +10,13 @@ export interface DeploymentsConfig {
     readonly repository: string;
     readonly branch: string;
     readonly stacksDir: string;
+    /**
+     * A Pulumi team or organization token with OPEN on the stacks' ESC environments. A deployment started
+     * by a push or a pull request runs with a token scoped to its stack alone, which cannot open
+     * environments when the organization's default environment permission is NONE. Unset: assign the
+     * stacks' deployments a Pulumi Cloud role that can open them (Settings → Deploy → Pulumi Cloud role).
+     */
+    readonly accessToken?: pulumi.Output<string>;
 }
 
 export function defineDeployments(config: DeploymentsConfig): Record<string, unknown> {
@@ -27,9 +34,15 @@ export function defineDeployments(config: DeploymentsConfig): Record<string, unk
                 paths: [...d.paths],
             },
             operationContext: {
-                preRunCommands: ["npm ci --ignore-scripts --no-audit --no-fund"],
+                preRunCommands: [...PRE_RUN_COMMANDS],
                 options: { skipInstallDependencies: true },
-                environmentVariables: { PULUMI_SKIP_UPDATE_CHECK: "true" },
+                // Cloud credentials are not here: the stack file imports its site's ESC environment and
+                // `pulumi up` opens it (Pulumi's recommended way; OpenStack, vSphere and Harvester have no
+                // OIDC login of their own).
+                environmentVariables: {
+                    PULUMI_SKIP_UPDATE_CHECK: "true",
+                    ...(config.accessToken ? { PULUMI_ACCESS_TOKEN: config.accessToken } : {}),
+                },
             },
             agentPoolId: d.agentPoolId,
         });
@@ -39,7 +52,10 @@ export function defineDeployments(config: DeploymentsConfig): Record<string, unk
             autoRemediate: d.autoRemediate,
         }, { dependsOn: [settings] });
     }
-    return { stacks: deployments.map((d) => d.stack) };
+    return {
+        stacks: deployments.map((d) => d.stack),
+        environments: Object.fromEntries(deployments.map((d) => [d.stack, d.environments])),
+    };
 }
 
 export function readConfig(stacksDir: string): DeploymentsConfig {
@@ -50,5 +66,6 @@ export function readConfig(stacksDir: string): DeploymentsConfig {
         repository: config.require("repository"),
         branch: config.get("branch") ?? "main",
         stacksDir,
+        accessToken: config.getSecret("accessToken"),
     };
 }
