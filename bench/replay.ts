@@ -30,6 +30,10 @@ export function resolveClass(type: string): ResourceClass | undefined {
     if (pkg === "pulumi" && module === "providers") {
         return moduleExports(name).Provider as ResourceClass;
     }
+    if (type === "pulumi:index:Stash") {
+        // The SDK's Stash class has no static type token to find it by.
+        return pulumi.Stash as unknown as ResourceClass;
+    }
     if (pkg === "vsphere") {
         // @pulumi/vsphere is not installable here; the project's binding registers the real tokens.
         return findClass(require("../components/vsphere/binding"), type);
