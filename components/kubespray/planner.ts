@@ -18,8 +18,10 @@
  *   manifests are rewritten (`kubeadm init phase control-plane all`) only with `upgrade_cluster_setup`,
  *   which playbooks/upgrade_cluster.yml sets; cluster.yml only rewrites kubeadm-config.yaml.
  */
-import * as semver from "semver";
 import { nameSet, STATE_FORMAT, workerNames, type ClusterState, type HostRef, type KeysState, type MachineState, type WorkersState } from "./state";
+import { clusterRefusal, versionRefusal } from "./refusals";
+
+export { versionRefusal };
 
 /** Kubespray's playbooks the runner starts, as paths inside the release's checkout. */
 export type Playbook = "cluster.yml" | "scale.yml" | "upgrade-cluster.yml" | "remove-node.yml" | "playbooks/facts.yml";
@@ -175,19 +177,17 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
             ],
         };
     }
-    const refusal = versionRefusal(previous, desired);
+    const { live, drain } = ctx;
+    // The same refusals, with the same words, as the program's (refusals.ts): preview shows them too.
+    const refusal = clusterRefusal(previous, desired, live);
     if (refusal) {
         return { ...NOTHING, refusal };
     }
-    const { live, drain } = ctx;
     const adopting = previous.v !== STATE_FORMAT;
     const wanted = new Set(names(desired.controlPlane));
     const had = new Set(names(previous.controlPlane));
     const removed = previous.controlPlane.filter((h) => !wanted.has(h.name) && (!live || live.has(h.name)));
     const added = desired.controlPlane.filter((h) => !had.has(h.name));
-    if (removed.length > 0 && removed.length >= previous.controlPlane.length) {
-        return { ...NOTHING, refusal: "refusing to remove every control-plane node; keep at least one" };
-    }
     const steps: Step[] = [];
     let fullCluster = false;
     let controlPlaneUpgrade = false;
@@ -278,34 +278,6 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
         steps.push({ kind: "restart-api-proxy", title: "restart nginx-proxy on every node so it reloads the control-plane list" });
     }
     return { steps, disruptive: steps.length > 0 };
-}
-
-/**
- * What `pulumi up` refuses between two cluster states, with the message the runner prints: a
- * Kubernetes downgrade or a skip of more than one minor, a Kubespray downgrade or skipped minor.
- */
-export function versionRefusal(previous: Pick<ClusterState, "kubernetesVersion" | "kubesprayVersion">, desired: Pick<ClusterState, "kubernetesVersion" | "kubesprayVersion">): string | undefined {
-    const from = semver.parse(previous.kubernetesVersion);
-    const to = semver.parse(desired.kubernetesVersion);
-    if (from && to) {
-        if (semver.lt(to, from)) {
-            return `refusing to downgrade Kubernetes from ${from.version} to ${to.version}; Kubespray cannot downgrade a cluster`;
-        }
-        if (to.major !== from.major || to.minor - from.minor > 1) {
-            return `refusing to upgrade Kubernetes from ${from.version} to ${to.version}: more than one minor step. Upgrade to 1.${from.minor + 1}.x first (kubernetes.version), run pulumi up, then continue`;
-        }
-    }
-    const kFrom = semver.parse(previous.kubesprayVersion);
-    const kTo = semver.parse(desired.kubesprayVersion);
-    if (kFrom && kTo) {
-        if (semver.lt(kTo, kFrom)) {
-            return `refusing to move Kubespray back from ${kFrom.version} to ${kTo.version}`;
-        }
-        if (kTo.major !== kFrom.major || kTo.minor - kFrom.minor > 1) {
-            return `refusing to jump Kubespray from ${kFrom.version} to ${kTo.version}: Kubespray upgrades one release at a time. Set kubespray.version to 2.${kFrom.minor + 1}.x first`;
-        }
-    }
-    return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------
