@@ -114,7 +114,8 @@ export class Cluster extends pulumi.ComponentResource {
      */
     deployedOutput(): pulumi.Output<DeployedRecord | undefined> {
         const next = deployedRecord(this.spec);
-        return this.kubespray.applied().apply((applied) => (applied ? next : this.deployed.record));
+        // Never secret (it holds names and versions only): the next run must be able to read it plainly.
+        return pulumi.unsecret(this.kubespray.applied().apply((applied) => (applied ? next : this.deployed.record)));
     }
 
     /** What `pulumi stack output` shows. Secrets stay secrets. */

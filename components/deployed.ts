@@ -237,8 +237,12 @@ export function ownStackName(): string {
  */
 export async function readDeployed(): Promise<Deployed> {
     const self = new pulumi.StackReference("deployed-record", { name: ownStackName() });
+    // getOutputDetails rather than getOutputValue: a value that came back marked secret is still read.
     const [record, nodes, kubernetesVersion, cluster] = await Promise.all(
-        [DEPLOYED_OUTPUT, "nodes", "kubernetesVersion", "cluster"].map((output) => self.getOutputValue(output)),
+        [DEPLOYED_OUTPUT, "nodes", "kubernetesVersion", "cluster"].map(async (output) => {
+            const details = await self.getOutputDetails(output);
+            return details.value ?? details.secretValue;
+        }),
     );
     return deployedFromOutputs({ [DEPLOYED_OUTPUT]: record, nodes, kubernetesVersion, cluster });
 }
