@@ -133,3 +133,52 @@ describe("Day-2 preview: clusters plan --against the previous plan", function ()
         fs.rmSync(out, { recursive: true, force: true });
     });
 });
+
+describe("plan --gitops-base: the services gate on every gitops-base stage of the enabled services", function () {
+    this.timeout(60_000);
+
+    it("lists every stage path (and shared stage) of the enabled services, and writes its report to out/<stack>/", async () => {
+        const { gitopsBasePaths } = await import("../../cli/plan");
+        const { SERVICE_CATALOG } = await import("../../spec");
+        const { SHARED_STAGES } = await import("../../spec/catalog");
+        const offline = loadOfflineStack(STACK);
+        const paths = gitopsBasePaths(offline.loaded.spec);
+        for (const service of offline.loaded.spec.enabledServices.filter((s) => s.origin === "gitops-base")) {
+            const entry = SERVICE_CATALOG[service.name];
+            if (entry.origin !== "gitops-base") continue;
+            for (const stage of entry.stages) assert.deepStrictEqual(paths[stage.name], { path: stage.path });
+            for (const shared of entry.shared) assert.deepStrictEqual(paths[SHARED_STAGES[shared].name], { path: SHARED_STAGES[shared].path });
+        }
+        // An empty tree: every path is reported as missing (kubectl is not even started); the real tree is policies/test/services-gate.test.ts's.
+        const empty = temp("gitops-base-");
+        const out = temp("gate-out-");
+        const result = await plan(offline, out, { gitopsBase: empty });
+        const report = JSON.parse(fs.readFileSync(path.join(result.outDir, "services-gate.json"), "utf8"));
+        assert.deepStrictEqual(report.map((r: { service: string }) => r.service), Object.keys(paths).sort());
+        assert.ok(report.every((r: { exists: boolean }) => !r.exists));
+        assert.match(fs.readFileSync(path.join(result.outDir, "services-gate.txt"), "utf8"), /path not in the tree/);
+        assert.match(fs.readFileSync(path.join(result.outDir, "plan.md"), "utf8"), /## Services gate/);
+        fs.rmSync(out, { recursive: true, force: true });
+    });
+});
+
+describe("clusters scaffold", () => {
+    it("writes the scaffold with the given age recipient; refuses a non-recipient (exit 1) and a missing --dir (exit 2)", async () => {
+        const { main } = await import("../../cli/main");
+        const { captured } = await import("./fakes");
+        const keygen = spawnSync("age-keygen", [], { encoding: "utf8" });
+        const recipient = /public key: (age1[0-9a-z]+)/i.exec(`${keygen.stdout}${keygen.stderr}`)![1];
+        const repo = temp("scaffold-repo-");
+        const ok = await captured(() => main(["scaffold", "--stack", STACK, "--dir", repo, "--age-recipient", recipient]));
+        assert.strictEqual(ok.code, 0, ok.stderr);
+        assert.match(ok.stdout, /written: .*\.sops\.yaml/);
+        assert.strictEqual((parse(fs.readFileSync(path.join(repo, ".sops.yaml"), "utf8")) as any).creation_rules[0].age, recipient);
+        const bad = await captured(() => main(["scaffold", "--stack", STACK, "--dir", repo, "--age-recipient", "age1notreal"]));
+        assert.strictEqual(bad.code, 1);
+        assert.match(bad.stderr, /is not an age recipient/);
+        const usage = await captured(() => main(["scaffold", "--stack", STACK]));
+        assert.strictEqual(usage.code, 2);
+        assert.match(usage.stderr, /--dir <checkout> is required/);
+        fs.rmSync(repo, { recursive: true, force: true });
+    });
+});
