@@ -305,9 +305,14 @@ export interface Rollout {
  *   same when a run turns new nodes into existing ones; which readies a barrier waits for may change,
  *   which is no input.
  * - With batches of one worker there are no barriers: each gate waits for the previous worker's ready.
+ * - Existing hosts have no machines, so no rollout.
  */
 export function rolloutOrder(spec: ClusterSpec, deployed: Pick<Deployed, "has">): Rollout {
     const gateWaitsFor = new Map<string, RolloutStep | undefined>();
+    if (spec.infrastructure.provider === "existing") {
+        // No machines: nothing to roll (existing hosts have no gates or readies).
+        return { gateWaitsFor, barriers: [] };
+    }
     let previous: RolloutStep | undefined;
     for (const node of spec.nodes.filter((n) => n.role === "control-plane" && deployed.has(n.name))) {
         gateWaitsFor.set(node.name, previous);

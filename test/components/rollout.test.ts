@@ -74,6 +74,13 @@ describe("Day 1 in parallel, rollouts in order (the deployed record)", function 
         assert.ok(instance.dependencies.includes(urn("t1-w-3-gate")));
     });
 
+    it("existing hosts: no machines, so no gates, readies or barriers, on Day 1 or after", async () => {
+        const config = generatedStack("existing", 12, { workerBatch: "20%" });
+        const run = await runConfig(config, { stack: "bench", previousOutputs: { deployed: deployedRecord(specOf(config)) } });
+        assert.deepStrictEqual(run.resources.filter((r) => /-(gate|ready)$|-workers-batch-\d+$/.test(r.name)).map((r) => r.name), []);
+        assert.deepStrictEqual(commandDependencies(byName(run, "bench-cluster")).map((d) => d.split("::").pop()), ["bench-kubespray-prepare"]);
+    });
+
     it("dependency edges grow linearly with the workers (one barrier per batch, not every ready of the batch before)", async () => {
         const counts: number[] = [];
         for (const workers of [10, 40]) {
