@@ -52,11 +52,30 @@ export interface ClusterState {
     readonly localApiProxy: boolean;
     /** Nodes the stack file allows to be removed without being reached (reset_nodes=false). */
     readonly ungraceful: readonly string[];
+    /** A control-plane recovery the stack file requests (operations.recoverControlPlane); absent otherwise. */
+    readonly recover?: ControlPlaneRecovery;
+    /**
+     * Present (false) only when the stack file turns Kubespray's monthly certificate renewal off, so the
+     * policy pack can warn; absent by default, so existing states keep their inputs.
+     */
+    readonly autoRenewCertificates?: false;
     // Read by the policy pack (policies/lib/cluster.ts); stable for a cluster's life.
     readonly provider: ClusterSpec["infrastructure"]["provider"];
     readonly environment: ClusterSpec["meta"]["environment"];
     readonly networks: { readonly nodes: string; readonly pods: string; readonly services: string };
     readonly apiEndpoint: ClusterSpec["infrastructure"]["apiEndpoint"]["type"];
+}
+
+/** Where the etcd snapshot to restore comes from: an object the etcd-backup CronJob wrote, or a file on a node. */
+export type EtcdSnapshotSource =
+    | { readonly s3: { readonly bucket: string; readonly key: string; readonly region: string; readonly endpoint?: string } }
+    | { readonly node: string; readonly path: string };
+
+export interface ControlPlaneRecovery {
+    /** Broken control-plane nodes with their replacement generation: a new generation is a new request. */
+    readonly broken: readonly (HostRef & { readonly generation: number })[];
+    /** Restored only when quorum is lost (Kubespray's `etcd_snapshot`); without it Kubespray snapshots the first etcd member. */
+    readonly etcdSnapshot?: EtcdSnapshotSource;
 }
 
 /** One worker pool: its nodes (compact, see `compactNames`) and a digest of their labels and taints. */
@@ -86,6 +105,11 @@ export interface MachineState {
     readonly restartAppliedBy: MachineIdentity["restartAppliedBy"];
     /** The stack file allows removing this node without reaching it (reset_nodes=false). */
     readonly ungraceful: boolean;
+    /**
+     * A broken control-plane node the cluster command recovers (recover-control-plane.yml): its gate
+     * neither drains nor removes it, its ready only waits for the new machine. Absent otherwise.
+     */
+    readonly recovering?: true;
 }
 
 /** State of the authorize command: which public keys every node (and the bastion) must accept. */
@@ -110,14 +134,26 @@ export function sha(text: string, length = 16): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
+/** Names the stack file allows Kubespray to remove without reaching them (operations.removeUnreachable), sorted. */
+function removeUnreachable(spec: ClusterSpec): string[] {
+    return [...spec.operations.removeUnreachable].sort();
+}
+
 /**
- * Stack-file choices proposed to the spec owner (spec/schema.ts) and read here defensively until they
- * land: `operations.removeUnreachable` (node names Kubespray may remove without reaching them) and
- * `operations.keyRotation.kubeconfigGeneration` (bump to rotate the Kubernetes provider's token).
+ * A requested control-plane recovery (operations.recoverControlPlane), as the cluster command runs it:
+ * Kubespray's recover-control-plane.yml with these nodes in `broken_etcd` and `broken_kube_control_plane`.
  */
-export function proposedOperations(spec: ClusterSpec): { removeUnreachable: readonly string[]; kubeconfigGeneration: number } {
-    const operations = spec.operations as ClusterSpec["operations"] & { removeUnreachable?: readonly string[]; keyRotation: { kubeconfigGeneration?: number } };
-    return { removeUnreachable: [...(operations.removeUnreachable ?? [])].sort(), kubeconfigGeneration: operations.keyRotation.kubeconfigGeneration ?? 0 };
+export function controlPlaneRecovery(spec: ClusterSpec): ControlPlaneRecovery | undefined {
+    const request = spec.operations.recoverControlPlane;
+    if (!request) return undefined;
+    const broken = spec.nodes.filter((n) => n.role === "control-plane" && request.broken.includes(n.name)).map((n) => ({ ...hostRef(n), generation: n.generation }));
+    const snapshot = request.etcdSnapshot;
+    const storage = spec.backup.storage;
+    const etcdSnapshot: EtcdSnapshotSource | undefined = !snapshot ? undefined
+        : "s3Key" in snapshot
+            ? { s3: { bucket: storage?.bucket ?? "", key: snapshot.s3Key, region: storage?.region ?? "us-east-1", ...(storage?.s3Url ? { endpoint: storage.s3Url } : {}) } }
+            : { node: snapshot.node, path: snapshot.path };
+    return { broken, ...(etcdSnapshot ? { etcdSnapshot } : {}) };
 }
 
 /**
@@ -129,6 +165,7 @@ export function clusterState(spec: ClusterSpec, apiHost: string): ClusterState {
     const vars = inventoryVars({ spec, apiHost });
     const controlPlaneVars = Object.fromEntries(Object.entries(vars).filter(([key]) => CONTROL_PLANE_VARS.has(key) || key in spec.kubespray.extraVars));
     const controlPlane = spec.nodes.filter((n) => n.role === "control-plane");
+    const recover = controlPlaneRecovery(spec);
     return {
         kind: "cluster",
         v: STATE_FORMAT,
@@ -140,7 +177,9 @@ export function clusterState(spec: ClusterSpec, apiHost: string): ClusterState {
         workerBatch: String(spec.operations.upgrade.workerBatch),
         etcdSnapshotBeforeUpgrade: spec.backup.etcdSnapshotBeforeUpgrade,
         localApiProxy: !spec.infrastructure.network.apiVip,
-        ungraceful: proposedOperations(spec).removeUnreachable.filter((n) => controlPlane.some((c) => c.name === n) || !spec.nodes.some((s) => s.name === n)),
+        ungraceful: removeUnreachable(spec).filter((n) => controlPlane.some((c) => c.name === n) || !spec.nodes.some((s) => s.name === n)),
+        ...(recover ? { recover } : {}),
+        ...(spec.kubernetes.autoRenewCertificates ? {} : { autoRenewCertificates: false as const }),
         provider: spec.infrastructure.provider,
         environment: spec.meta.environment,
         networks: { nodes: spec.infrastructure.network.subnet, pods: spec.kubernetes.podSubnet, services: spec.kubernetes.serviceSubnet },
@@ -161,7 +200,7 @@ export function workersState(spec: ClusterSpec): WorkersState {
     const controlPlane = new Set(spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name));
     return {
         kind: "workers", v: STATE_FORMAT, pools,
-        ungraceful: proposedOperations(spec).removeUnreachable.filter((n) => workers.has(n) || !controlPlane.has(n)),
+        ungraceful: removeUnreachable(spec).filter((n) => workers.has(n) || !controlPlane.has(n)),
     };
 }
 
@@ -175,7 +214,8 @@ export function machineState(spec: ClusterSpec, node: PlannedNode): MachineState
         replaceHash: identityHash(identity.replace),
         restartHash: identityHash(identity.restart),
         restartAppliedBy: identity.restartAppliedBy,
-        ungraceful: proposedOperations(spec).removeUnreachable.includes(node.name),
+        ungraceful: spec.operations.removeUnreachable.includes(node.name),
+        ...(node.role === "control-plane" && spec.operations.recoverControlPlane?.broken.includes(node.name) ? { recovering: true as const } : {}),
     };
 }
 
@@ -184,7 +224,7 @@ export function keysState(spec: ClusterSpec, clusterKeys: readonly string[]): Ke
 }
 
 export function kubeconfigState(spec: ClusterSpec, apiHost: string): KubeconfigState {
-    return { kind: "kubeconfig", v: STATE_FORMAT, generation: proposedOperations(spec).kubeconfigGeneration, server: `https://${apiHost}:${spec.kubernetes.apiPort}` };
+    return { kind: "kubeconfig", v: STATE_FORMAT, generation: spec.operations.keyRotation.kubeconfigGeneration, server: `https://${apiHost}:${spec.kubernetes.apiPort}` };
 }
 
 function hostRef(node: PlannedNode): HostRef {

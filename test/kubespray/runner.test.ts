@@ -16,7 +16,7 @@ import { RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../compo
 import { STDERR_BUDGET } from "../../components/kubespray/runner/exec";
 import type { ClusterSpec } from "../../spec";
 import { upstreamTree } from "../upstream";
-import { API_HOST, specOf, withOperations } from "./cases";
+import { API_HOST, specOf } from "./cases";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "kubespray");
 const ROOT = path.join(__dirname, "..", "..");
@@ -166,7 +166,7 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
 
     it("removes an unreachable worker the stack file names with reset_nodes=false and allow_ungraceful_removal=true", () => {
         const before = specOf({ "infrastructure.workerPools[0].count": 3 });
-        const after = withOperations(specOf(), { removeUnreachable: ["t1-w-3"] });
+        const after = specOf({ "operations.removeUnreachable": ["t1-w-3"] });
         const box = sandbox(after);
         setNodes(box, before.nodes.map((n) => n.name));
         const result = runRunner(box, "workers", "t1-workers", workersState(after), workersState(before));
