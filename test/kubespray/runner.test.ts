@@ -467,6 +467,8 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
         assert.strictEqual(result.status, 0, result.stderr);
         assert.match(result.stdout, /server: https:\/\/10\.0\.0\.5:6443\n {4}certificate-authority-data: Q0EtREFUQQ==/);
         assert.match(result.stdout, /\n {4}token: token-123\n/);
+        // The token's generation and its Secret's creation time, for the key expiry policies (clients ignore extensions).
+        assert.match(result.stdout, /\n {4}extensions:\n {4}- name: clusters\.pulumi\.io\/token\n {6}extension:\n {8}generation: 0\n {8}createdAt: "2026-03-01T10:00:00\.000Z"\n/);
         const applied = result.records.find((r) => String(r.kubectl).includes("apply -f -"))!;
         const objects = JSON.parse(applied.stdin).items.map((o: { kind: string; type?: string }) => `${o.kind}${o.type ? `/${o.type}` : ""}`);
         assert.deepStrictEqual(objects, ["ServiceAccount", "ClusterRoleBinding", "Secret/kubernetes.io/service-account-token"]);

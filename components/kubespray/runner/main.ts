@@ -573,8 +573,8 @@ async function fetchKubeconfig(ctx: AnsibleContext, desired: KubeconfigState): P
     for (const target of controlPlaneHosts(ctx.inventoryDir)) {
         try {
             await playbook(ctx, "make the provider's credential", KUBECONFIG_PLAYBOOK, undefined, { target, generation, output });
-            const { token, ca } = JSON.parse(fs.readFileSync(output, "utf8")) as { token: string; ca: string };
-            return kubeconfigYaml(desired.server, ca, token);
+            const { token, ca, created } = JSON.parse(fs.readFileSync(output, "utf8")) as { token: string; ca: string; created?: string };
+            return kubeconfigYaml(desired.server, ca, token, { generation, createdAt: created && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : undefined });
         } catch (error) {
             failures.push(`${target}: ${error instanceof Error ? error.message : String(error)}`);
         } finally {
@@ -584,12 +584,22 @@ async function fetchKubeconfig(ctx: AnsibleContext, desired: KubeconfigState): P
     throw new StepError("make the provider's credential", failures.join("; "));
 }
 
-export function kubeconfigYaml(server: string, ca: string, token: string): string {
+/** The kubeconfig user's extension naming the token's generation and when its Secret was made (read by policies/lib/key-dates.ts). */
+export const TOKEN_EXTENSION = "clusters.pulumi.io/token";
+
+/**
+ * The provider's kubeconfig. The user carries an extension (kubeconfig's `extensions`, which clients
+ * ignore) with the token's generation and its Secret's creation time: the same on every run of a
+ * generation, and what the key expiry policies date the credential by.
+ */
+export function kubeconfigYaml(server: string, ca: string, token: string, stamp: { generation: number; createdAt?: string } = { generation: 0 }): string {
     const name = "cluster";
     return [
         "apiVersion: v1", "kind: Config",
         "clusters:", `- name: ${name}`, "  cluster:", `    server: ${server}`, `    certificate-authority-data: ${ca}`,
         "users:", "- name: pulumi-clusters-admin", "  user:", `    token: ${token}`,
+        "    extensions:", `    - name: ${TOKEN_EXTENSION}`, "      extension:", `        generation: ${stamp.generation}`,
+        ...(stamp.createdAt ? [`        createdAt: "${stamp.createdAt}"`] : []),
         "contexts:", `- name: ${name}`, "  context:", `    cluster: ${name}`, "    user: pulumi-clusters-admin",
         `current-context: ${name}`, "",
     ].join("\n");
