@@ -113,6 +113,11 @@ export interface PlanContext {
     /** Worker names the inventory holds, for desired states that keep digests instead of names. */
     readonly inventoryWorkers?: readonly string[];
     readonly drain?: DrainVars;
+    /**
+     * Broken control-plane nodes the cluster command recovers (operations.recoverControlPlane): their gate
+     * neither drains nor removes them, their ready only waits for the new machine.
+     */
+    readonly recovering?: ReadonlySet<string>;
 }
 
 export interface MachineChange {
@@ -493,7 +498,7 @@ export function planGate(changes: readonly MachineChange[], ctx: PlanContext = {
     }
     // A broken control-plane node under recovery: the cluster command removes its etcd member and Node
     // object (recover-control-plane.yml), and with quorum lost the API cannot drain or read anything.
-    const handled = changed.filter((c) => !c.desired.recovering);
+    const handled = changed.filter((c) => !ctx.recovering?.has(c.node.name));
     if (!handled.length) {
         return NOTHING;
     }
@@ -542,8 +547,8 @@ export function planReady(changes: readonly MachineChange[], ctx: PlanContext = 
         return NOTHING;
     }
     // A recovering node's new machine only has to answer: the cluster command's recovery run joins it.
-    const recovering = changed.filter((c) => c.desired.recovering && c.replace);
-    changed = changed.filter((c) => !c.desired.recovering);
+    const recovering = changed.filter((c) => ctx.recovering?.has(c.node.name) && c.replace);
+    changed = changed.filter((c) => !ctx.recovering?.has(c.node.name));
     const rejoin = changed.filter((c) => c.replace || (live !== undefined && !live.has(c.node.name)));
     const steps: Step[] = [];
     if (recovering.length) {

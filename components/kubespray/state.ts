@@ -105,11 +105,6 @@ export interface MachineState {
     readonly restartAppliedBy: MachineIdentity["restartAppliedBy"];
     /** The stack file allows removing this node without reaching it (reset_nodes=false). */
     readonly ungraceful: boolean;
-    /**
-     * A broken control-plane node the cluster command recovers (recover-control-plane.yml): its gate
-     * neither drains nor removes it, its ready only waits for the new machine. Absent otherwise.
-     */
-    readonly recovering?: true;
 }
 
 /** State of the authorize command: which public keys every node (and the bastion) must accept. */
@@ -134,9 +129,13 @@ export function sha(text: string, length = 16): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
-/** Names the stack file allows Kubespray to remove without reaching them (operations.removeUnreachable), sorted. */
-function removeUnreachable(spec: ClusterSpec): string[] {
-    return [...spec.operations.removeUnreachable].sort();
+/**
+ * Nodes that left the stack file and may be removed without being reached (operations.removeUnreachable),
+ * sorted: what the cluster and workers commands remove. A node that stays (a worker being recreated) is
+ * its own gate's business (MachineState.ungraceful), so naming it changes neither command.
+ */
+function leavingUnreachable(spec: ClusterSpec): string[] {
+    return spec.operations.removeUnreachable.filter((name) => !spec.nodes.some((n) => n.name === name)).sort();
 }
 
 /**
@@ -177,7 +176,7 @@ export function clusterState(spec: ClusterSpec, apiHost: string): ClusterState {
         workerBatch: String(spec.operations.upgrade.workerBatch),
         etcdSnapshotBeforeUpgrade: spec.backup.etcdSnapshotBeforeUpgrade,
         localApiProxy: !spec.infrastructure.network.apiVip,
-        ungraceful: removeUnreachable(spec).filter((n) => controlPlane.some((c) => c.name === n) || !spec.nodes.some((s) => s.name === n)),
+        ungraceful: leavingUnreachable(spec),
         ...(recover ? { recover } : {}),
         ...(spec.kubernetes.autoRenewCertificates ? {} : { autoRenewCertificates: false as const }),
         provider: spec.infrastructure.provider,
@@ -196,12 +195,7 @@ export function workersState(spec: ClusterSpec): WorkersState {
     for (const [pool, nodes] of [...byPool.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         pools[pool] = { nodes: compactNames(nodes.map((n) => n.name)), labels: identityHash({ labels: nodes[0].labels, taints: nodes[0].taints }) };
     }
-    const workers = new Set(spec.nodes.filter((n) => n.role === "worker").map((n) => n.name));
-    const controlPlane = new Set(spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name));
-    return {
-        kind: "workers", v: STATE_FORMAT, pools,
-        ungraceful: removeUnreachable(spec).filter((n) => workers.has(n) || !controlPlane.has(n)),
-    };
+    return { kind: "workers", v: STATE_FORMAT, pools, ungraceful: leavingUnreachable(spec) };
 }
 
 /** Everything about a node's machine whose change restarts or replaces it (machine-identity.ts decides which). */
@@ -215,7 +209,6 @@ export function machineState(spec: ClusterSpec, node: PlannedNode): MachineState
         restartHash: identityHash(identity.restart),
         restartAppliedBy: identity.restartAppliedBy,
         ungraceful: spec.operations.removeUnreachable.includes(node.name),
-        ...(node.role === "control-plane" && spec.operations.recoverControlPlane?.broken.includes(node.name) ? { recovering: true as const } : {}),
     };
 }
 

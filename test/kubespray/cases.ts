@@ -35,7 +35,7 @@ export interface Case {
 }
 
 function ctx(before: ClusterSpec, after: ClusterSpec, live = names(before)): PlanContext {
-    return { live, controlPlane: controlPlaneOf(after), drain: DRAIN };
+    return { live, controlPlane: controlPlaneOf(after), drain: DRAIN, recovering: new Set(after.operations.recoverControlPlane?.broken ?? []) };
 }
 
 export function cases(): Case[] {

@@ -501,7 +501,7 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
         const needsLive = operation !== "authorize" && !(operation === "cluster" && !previousState());
         // While the control plane is recovered, its API may not answer (etcd without quorum): plan without the node list.
         const recovering = (operation === "cluster" && pendingRecovery(previousState<ClusterState>(), desired as ClusterState) !== undefined)
-            || ((operation === "gate" || operation === "ready") && (desired as MachineState).recovering === true);
+            || ((operation === "gate" || operation === "ready") && (settings.recovering ?? []).includes((desired as MachineState).node?.name));
         const live = needsLive ? await liveNodes(ctx).catch((error: unknown) => {
             if (!recovering) throw error;
             stderr.progress(`[kubespray: ${command}] the API does not answer (${error instanceof Error ? error.message : String(error)}); going on without the node list while the control plane is recovered`);
@@ -512,6 +512,7 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
             controlPlane: controlPlaneHosts(inventoryDir),
             inventoryWorkers: workerHosts(inventoryDir),
             drain: settings.drain,
+            recovering: new Set(settings.recovering ?? []),
         };
         const plan = planFor(operation, desired, planCtx);
         if (plan.refusal) {
