@@ -135,7 +135,9 @@ export function sha(text: string, length = 16): string {
  * its own gate's business (MachineState.ungraceful), so naming it changes neither command.
  */
 function leavingUnreachable(spec: ClusterSpec): string[] {
-    return spec.operations.removeUnreachable.filter((name) => !spec.nodes.some((n) => n.name === name)).sort();
+    if (!spec.operations.removeUnreachable.length) return [];
+    const staying = new Set(spec.nodes.map((n) => n.name));
+    return spec.operations.removeUnreachable.filter((name) => !staying.has(name)).sort();
 }
 
 /**
