@@ -39,6 +39,8 @@ export interface KubesprayArgs {
     readonly authorizedKeys: pulumi.Output<string[]>;
     /** Stack name: the workspace directory of this cluster. */
     readonly stack: string;
+    /** The backup storage's credentials (secrets): the cluster command gets them only to restore an etcd snapshot from it. */
+    readonly backupCredentials?: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
 }
 
 export class Kubespray extends pulumi.ComponentResource implements MachineLifecycle {
@@ -166,7 +168,7 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         const readies = [...this.readies.values()];
         const state = access.apiHost.apply((apiHost) => clusterState(this.spec, apiHost));
         const name = this.spec.meta.name;
-        this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...machines, ...readies]);
+        this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...machines, ...readies], this.clusterStdin());
         this.workers = this.command(`${name}-workers`, "workers", workersState(this.spec), access, [this.cluster, ...machines, ...readies]);
         const fetch = new command.local.Command(`${name}-kubeconfig`, {
             create: `${RUNNER} kubeconfig`,
@@ -179,6 +181,21 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         }, { parent: this, dependsOn: [this.cluster], additionalSecretOutputs: ["stdout"] });
         this.kubeconfig = pulumi.secret(fetch.stdout);
         this.registerOutputs({ kubeconfig: this.kubeconfig });
+    }
+
+    /**
+     * The cluster command's stdin: the SSH key, and the backup storage's credentials only while the stack
+     * file restores an etcd snapshot from it (operations.recoverControlPlane.etcdSnapshot.s3Key), so they
+     * are no input of the command otherwise.
+     */
+    private clusterStdin(): pulumi.Input<string> {
+        const snapshot = this.spec.operations.recoverControlPlane?.etcdSnapshot;
+        const credentials = this.args.backupCredentials;
+        if (!snapshot || !("s3Key" in snapshot) || !credentials) {
+            return this.args.sshPrivateKey;
+        }
+        return pulumi.secret(pulumi.all([this.args.sshPrivateKey, credentials.accessKeyId, credentials.secretAccessKey])
+            .apply(([key, accessKeyId, secretAccessKey]) => JSON.stringify({ key, backupStorage: { accessKeyId, secretAccessKey } })));
     }
 }
 
