@@ -165,6 +165,8 @@ function operationOfStep(command: string, step: Step, hostsOf: (patterns: readon
             return { command, action: "step", step: step.kind, hosts: hostsOf(step.hosts), reason: step.title };
         case "restart-api-proxy":
             return { command, action: "step", step: step.kind, hosts: hostsOf(["all"]), reason: step.title };
+        case "fetch-etcd-snapshot":
+            return { command, action: "step", step: step.kind, hosts: "node" in step.source ? [step.source.node] : [], reason: step.title };
         case "etcd-snapshot":
         case "update-cluster-info":
             return { command, action: "step", step: step.kind, hosts: hostsOf(["kube_control_plane"]).slice(0, 1), reason: step.title };

@@ -58,6 +58,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.kubespray = new Kubespray(`${name}-kubespray`, {
             spec, stack: pulumi.getStack(), deployed, protect: this.protection.cluster,
             sshPrivateKey: this.keys.sshPrivateKey, previousSshPrivateKey: this.keys.previousSshPrivateKey, authorizedKeys: this.keys.authorizedKeys,
+            backupCredentials: secrets.backupAccessKeyId && secrets.backupSecretAccessKey ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey } : undefined,
         }, { parent: this });
         const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys, lifecycle: this.kubespray, protection: this.protection };
         this.nodeSet = this.infrastructure(name, infraArgs, secrets).nodeSet;

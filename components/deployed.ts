@@ -17,7 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { MAX_NODES, type ClusterSpec } from "../spec";
-import { nameSet } from "./kubespray/state";
+import { controlPlaneRecovery, nameSet } from "./kubespray/state";
 import { identityHash, machineIdentity } from "./machine-identity";
 
 export const DEPLOYED_FORMAT = 1;
@@ -38,6 +38,11 @@ export interface DeployedRecord {
     readonly machines: readonly string[];
     /** Per node, control plane first then the workers as listed: its index in `machines` (empty when unknown). */
     readonly machineOf: readonly number[];
+    /**
+     * Digest of the control-plane recovery the cluster ran last (`operations.recoverControlPlane`, as the
+     * cluster command's state holds it): a request with another digest is pending. Absent: none.
+     */
+    readonly recover?: string;
 }
 
 /** The record `pulumi up` writes for a spec: what exists once it succeeded. */
@@ -52,6 +57,7 @@ export function deployedRecord(spec: ClusterSpec): DeployedRecord {
         const index = machines.indexOf(identity);
         return index >= 0 ? index : machines.push(identity) - 1;
     });
+    const recover = recoveryDigest(spec);
     return {
         format: DEPLOYED_FORMAT,
         cluster: spec.meta.name,
@@ -61,7 +67,14 @@ export function deployedRecord(spec: ClusterSpec): DeployedRecord {
         workers,
         machines,
         machineOf,
+        ...(recover ? { recover } : {}),
     };
+}
+
+/** The digest of the control-plane recovery the stack file requests (kubespray/state.ts `controlPlaneRecovery`), if any. */
+export function recoveryDigest(spec: ClusterSpec): string | undefined {
+    const recovery = controlPlaneRecovery(spec);
+    return recovery ? identityHash(recovery) : undefined;
 }
 
 /**
@@ -105,6 +118,7 @@ const recordSchema = z.object({
     workers: z.array(z.union([name, z.string().max(80).regex(RANGE_ENTRY)])).max(MAX_NODES),
     machines: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(MAX_NODES),
     machineOf: z.array(z.number().int().min(0).max(MAX_NODES)).max(MAX_NODES + 1),
+    recover: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 }).strict();
 
 /** The record cannot be read: the program stops before it registers anything, and says why. */

@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadClusterSpec, projectConfigValues, SpecError, type ClusterSpec, type Secrets } from "../spec";
 import { Cluster, type SecretInputs } from "./cluster";
-import { DeployedRecordError, readDeployed, type Deployed } from "./deployed";
+import { DeployedRecordError, readDeployed, recoveryDigest, type Deployed } from "./deployed";
 import { clusterRefusal } from "./kubespray/refusals";
 import { decommissionNotices } from "./protection";
 
@@ -64,7 +64,9 @@ export function deployedRefusal(spec: ClusterSpec, deployed: Deployed): string |
         kubesprayVersion: spec.kubespray.version,
         controlPlane: spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name),
     };
-    return clusterRefusal(deployed.record, desired, deployed.nodes);
+    // A recovery the cluster has not run yet runs alone (the cluster command's own rule: planner.ts pendingRecovery).
+    const recovery = recoveryDigest(spec);
+    return clusterRefusal(deployed.record, desired, deployed.nodes, recovery !== undefined && recovery !== deployed.record.recover);
 }
 
 /**

@@ -16,6 +16,7 @@ import * as kubespray from "./rules/kubespray";
 import * as paths from "./rules/paths";
 import * as network from "./rules/network";
 import * as provider from "./rules/provider";
+import * as recovery from "./rules/recovery";
 import * as secrets from "./rules/secrets";
 import * as topology from "./rules/topology";
 import * as versions from "./rules/versions";
@@ -55,6 +56,8 @@ export const RULES: readonly Rule[] = [
     secrets.secretsArePresent,
     secrets.secretsBelongToEnabledServices,
     topology.replacementsNameRealNodes,
+    recovery.unreachableNodesAreRealNodes,
+    recovery.controlPlaneRecoveryIsPossible,
     decommission.decommissionNamesThisCluster,
 ];
 

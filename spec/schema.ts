@@ -10,7 +10,7 @@ import {
     ownKey, repoPath, TEMPLATE_DELIMITERS, version,
 } from "./formats";
 import { infrastructureSchema, PROVIDERS } from "./infrastructure";
-import { MAX_LIST, MAX_NODES, MAX_SECRET_LENGTH, MAX_SERVICE_VALUES_ENTRIES, MAX_TEXT } from "./limits";
+import { MAX_CONTROL_PLANE_NODES, MAX_LIST, MAX_NODES, MAX_SECRET_LENGTH, MAX_SERVICE_VALUES_ENTRIES, MAX_TEXT } from "./limits";
 
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -242,6 +242,13 @@ export const operationsSchema = z.object({
         fluxDeployKeyDays: z.number().int().min(1).max(3650).default(180),
         /** Bump to rotate the generated Flux deploy key now (then register the new `fluxDeployKey` output with the Git host). @default 0 */
         fluxDeployKeyGeneration: z.number().int().min(0).max(1_000_000).default(0),
+        /**
+         * Bump to rotate the Kubernetes provider's credential now: the `pulumi-clusters-admin` ServiceAccount
+         * token the program holds in its kubeconfig (a new token Secret is made, the other generations'
+         * Secrets are deleted). The token does not expire by itself; the policy pack's key expiry policies
+         * say when it is due. @default 0
+         */
+        kubeconfigGeneration: z.number().int().min(0).max(1_000_000).default(0),
     }).strict().prefault({}),
     drift: z.object({
         /** @default "0 6 * * *" */
@@ -251,6 +258,53 @@ export const operationsSchema = z.object({
     }).strict().prefault({}),
     /** Node names to drain, remove, recreate and rejoin, with a generation bumped per request. @default [] */
     replaceNodes: z.array(z.object({ node: dnsLabel, generation: z.number().int().min(1).max(1_000_000) }).strict()).max(MAX_LIST.replaceNodes).default([]),
+    // -- recovery (README "When things break") ---------------------------------------------------------
+    /**
+     * Nodes Kubespray may remove **without reaching them**: `remove-node.yml -e node=<names>
+     * reset_nodes=false allow_ungraceful_removal=true` (Kubespray docs/operations/nodes.md). Nothing is
+     * drained gracefully (pods are deleted without eviction; PodDisruptionBudgets are not honoured), nothing
+     * on the node is reset, and its etcd member (if any) is removed through the first etcd member. For a
+     * VM that is gone or a host that no longer answers: a worker whose machine is recreated
+     * (`replaceNodes`), or any node that leaves the stack file (a pool shrinks, an existing host is dropped).
+     * A broken control-plane node that stays in the stack file goes in `recoverControlPlane` instead.
+     * Without this, a removal first checks that the node answers and fails naming this field. Remove the
+     * names once `pulumi up` has removed the nodes. @default []
+     */
+    removeUnreachable: z.array(dnsLabel).max(MAX_LIST.replaceNodes).default([]),
+    /**
+     * Bring broken control-plane nodes back with Kubespray's `recover-control-plane.yml`
+     * (docs/operations/recover-control-plane.md), lost etcd quorum included: the broken nodes' etcd members
+     * and Node objects are deleted, etcd is restored from a snapshot if quorum is lost, and the nodes rejoin
+     * with the same name and address. Machines that are gone must also be recreated: list them in
+     * `replaceNodes` with a new generation (existing hosts: reinstall the host at the same address first).
+     * Applied once per request: remove the section when `pulumi up` has finished (a later request for the
+     * same nodes is a new replacement generation, or the section added again).
+     */
+    recoverControlPlane: z.object({
+        /** Control-plane nodes that are broken (Kubespray's `broken_etcd` and `broken_kube_control_plane` groups). At least one control-plane node must not be broken. */
+        broken: z.array(dnsLabel).min(1).max(MAX_CONTROL_PLANE_NODES),
+        /**
+         * The etcd snapshot to restore **when quorum is lost** (Kubespray's `etcd_snapshot`; with quorum it
+         * is not used). Every write after the snapshot is lost. Either an object key the etcd-backup CronJob
+         * wrote in `backup.storage.bucket` (`{s3Key: etcd-snapshots/<cluster>/<reason>/<file>.db}`,
+         * downloaded by the runner with `secrets.backupAccessKeyId`/`backupSecretAccessKey`), or a file on a
+         * control-plane node (`{node, path}`, e.g. the runner's pre-upgrade snapshot
+         * `/var/backups/etcd-pre-upgrade-<version>.db`). @default a snapshot of the first healthy etcd member, taken by Kubespray
+         */
+        etcdSnapshot: z.union([
+            z.object({
+                /** Object key in `backup.storage.bucket`, as `aws s3 ls --recursive` lists it. */
+                s3Key: bounded(1024).regex(/^etcd-snapshots\/[a-z0-9-]+\/[a-z][a-z0-9.-]*\/[A-Za-z0-9._-]+\.db$/, "must be an etcd-backup object key: etcd-snapshots/<cluster>/<reason>/<file>.db"),
+            }).strict(),
+            z.object({
+                /** The control-plane node that holds the file. */
+                node: dnsLabel,
+                /** Absolute path of the snapshot file on that node. */
+                path: bounded(255).regex(/^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\.db$/, "must be an absolute path to a .db file (letters, digits, '.', '_', '-')")
+                    .refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" }),
+            }).strict(),
+        ]).optional(),
+    }).strict().optional(),
     /** Pulumi Deployments agent pool for on-prem targets. */
     agentPoolId: bounded(128).regex(/^[A-Za-z0-9-]+$/).optional(),
     /**

@@ -49,6 +49,8 @@ export interface KubesprayArgs {
     readonly deployed: Deployed;
     /** Protect the cluster command from deletion (production stacks: components/protection.ts). @default false */
     readonly protect?: boolean;
+    /** The backup storage's credentials (secrets): the cluster command gets them only to restore an etcd snapshot from it. */
+    readonly backupCredentials?: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
 }
 
 export class Kubespray extends pulumi.ComponentResource implements MachineLifecycle {
@@ -225,7 +227,7 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         // Machines without a ready (none today) still come before the install; every ready follows its machine.
         const unchained = Object.entries(nodeSet.machines).filter(([node]) => !this.readies.has(node)).flatMap(([, resources]) => resources);
         const state = access.apiHost.apply((apiHost) => clusterState(this.spec, apiHost));
-        this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...unchained, ...readies], this.args.sshPrivateKey, this.args.protect ?? false);
+        this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...unchained, ...readies], this.clusterStdin(), this.args.protect ?? false);
         this.clusterState = state;
         this.workers = this.command(`${name}-workers`, "workers", workersState(this.spec), access, [this.cluster]);
         const fetch = new command.local.Command(`${name}-kubeconfig`, {
@@ -258,6 +260,21 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         };
         return pulumi.all([this.cluster!.stdout, this.clusterState!, this.workers!.stdout]).apply(([clusterStdout, clusterDesired, workersStdout]) =>
             same(clusterStdout, clusterDesired) && same(workersStdout, workersState(this.spec)));
+    }
+
+    /**
+     * The cluster command's stdin: the SSH key, and the backup storage's credentials only while the stack
+     * file restores an etcd snapshot from it (operations.recoverControlPlane.etcdSnapshot.s3Key), so they
+     * are no input of the command otherwise.
+     */
+    private clusterStdin(): pulumi.Input<string> {
+        const snapshot = this.spec.operations.recoverControlPlane?.etcdSnapshot;
+        const credentials = this.args.backupCredentials;
+        if (!snapshot || !("s3Key" in snapshot) || !credentials) {
+            return this.args.sshPrivateKey;
+        }
+        return pulumi.secret(pulumi.all([this.args.sshPrivateKey, credentials.accessKeyId, credentials.secretAccessKey])
+            .apply(([key, accessKeyId, secretAccessKey]) => JSON.stringify({ key, backupStorage: { accessKeyId, secretAccessKey } })));
     }
 }
 

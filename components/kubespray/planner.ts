@@ -17,14 +17,27 @@
  * - roles/kubernetes/control-plane/tasks/kubeadm-setup.yml and kubeadm-upgrade.yml: static pod
  *   manifests are rewritten (`kubeadm init phase control-plane all`) only with `upgrade_cluster_setup`,
  *   which playbooks/upgrade_cluster.yml sets; cluster.yml only rewrites kubeadm-config.yaml.
+ * - docs/operations/recover-control-plane.md and playbooks/recover_control_plane.yml: broken
+ *   control-plane nodes go in `broken_etcd` (with `etcd_member_name` set: the inventory sets it for every
+ *   control-plane host) and `broken_kube_control_plane`, the surviving nodes first in `etcd` and
+ *   `kube_control_plane`, the new machines below them; `recover-control-plane.yml --limit
+ *   etcd,kube_control_plane -e etcd_retries=10`. roles/recover_control_plane/etcd decides on the first
+ *   etcd host whether quorum is lost; only then does it restore, from `etcd_snapshot` (a file on the
+ *   machine running Ansible, copied to the node) or from a snapshot of that first host.
  */
-import { nameSet, STATE_FORMAT, workerNames, type ClusterState, type HostRef, type KeysState, type MachineState, type WorkersState } from "./state";
+import { nameSet, STATE_FORMAT, workerNames, type ClusterState, type ControlPlaneRecovery, type EtcdSnapshotSource, type HostRef, type KeysState, type MachineState, type WorkersState } from "./state";
 import { clusterRefusal, versionRefusal } from "./refusals";
 
 export { versionRefusal };
 
 /** Kubespray's playbooks the runner starts, as paths inside the release's checkout. */
-export type Playbook = "cluster.yml" | "scale.yml" | "upgrade-cluster.yml" | "remove-node.yml" | "playbooks/facts.yml";
+export type Playbook = "cluster.yml" | "scale.yml" | "upgrade-cluster.yml" | "remove-node.yml" | "recover-control-plane.yml" | "playbooks/facts.yml";
+
+/**
+ * The value of `etcd_snapshot` in a recovery run's extra vars: the runner puts the path of the file the
+ * `fetch-etcd-snapshot` step wrote in its place (the planner does not know the machine's paths).
+ */
+export const FETCHED_ETCD_SNAPSHOT = "<the fetched etcd snapshot>";
 
 /** A host that left the spec but stays in one run's inventory (the run removes it). */
 export interface KeptHost {
@@ -47,6 +60,8 @@ export interface PlaybookStep {
      * etcd certificates on the first host of kube_control_plane/etcd, and removes nodes delegating to it.
      */
     readonly last?: readonly string[];
+    /** Hosts put in this run's `broken_etcd` and `broken_kube_control_plane` groups (recover-control-plane.yml). */
+    readonly broken?: readonly string[];
 }
 
 export type Step =
@@ -60,7 +75,14 @@ export type Step =
     | { readonly kind: "wait-ready"; readonly node: string; readonly title: string }
     /** Powers the guest off over SSH, so the platform boots it again with its new shape (KubeVirt). */
     | { readonly kind: "poweroff"; readonly node: string; readonly title: string }
-    | { readonly kind: "etcd-snapshot"; readonly label: string; readonly title: string }
+    /**
+     * An etcd snapshot now, filed under `reason`: a Job from the etcd-backup CronJob when the cluster has it
+     * (the snapshot leaves the node: `s3://<bucket>/etcd-snapshots/<cluster>/<reason>/…`), waited for and
+     * failing loudly; otherwise `etcdctl` on the first control-plane node, kept there, and said so.
+     */
+    | { readonly kind: "etcd-snapshot"; readonly reason: string; readonly title: string }
+    /** Puts the snapshot a recovery restores on the machine running Ansible (Kubespray copies `etcd_snapshot` from there). */
+    | { readonly kind: "fetch-etcd-snapshot"; readonly source: EtcdSnapshotSource; readonly title: string }
     | { readonly kind: "forget-host-key"; readonly node: string; readonly address: string; readonly title: string }
     /** Restarts Kubespray's nginx-proxy static pod on every node so it reloads the control-plane list. */
     | { readonly kind: "restart-api-proxy"; readonly title: string }
@@ -93,6 +115,11 @@ export interface PlanContext {
     /** Worker names the inventory holds, for desired states that keep digests instead of names. */
     readonly inventoryWorkers?: readonly string[];
     readonly drain?: DrainVars;
+    /**
+     * Broken control-plane nodes the cluster command recovers (operations.recoverControlPlane): their gate
+     * neither drains nor removes them, their ready only waits for the new machine.
+     */
+    readonly recovering?: ReadonlySet<string>;
 }
 
 export interface MachineChange {
@@ -178,10 +205,14 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
         };
     }
     const { live, drain } = ctx;
+    const recovery = pendingRecovery(previous, desired);
     // The same refusals, with the same words, as the program's (refusals.ts): preview shows them too.
-    const refusal = clusterRefusal(previous, desired, live);
+    const refusal = clusterRefusal(previous, desired, live, recovery !== undefined);
     if (refusal) {
         return { ...NOTHING, refusal };
+    }
+    if (recovery) {
+        return planRecovery(desired, recovery);
     }
     const adopting = previous.v !== STATE_FORMAT;
     const wanted = new Set(names(desired.controlPlane));
@@ -239,7 +270,8 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
     const upgrade = previous.kubernetesVersion !== desired.kubernetesVersion || previous.kubesprayVersion !== desired.kubesprayVersion;
     if (upgrade) {
         if (desired.etcdSnapshotBeforeUpgrade) {
-            steps.push({ kind: "etcd-snapshot", label: `pre-upgrade-${desired.kubernetesVersion}`, title: "etcd snapshot before the upgrade" });
+            const reason = `pre-upgrade-${desired.kubernetesVersion.replace(/[^0-9A-Za-z]+/g, "-")}`;
+            steps.push({ kind: "etcd-snapshot", reason, title: `etcd snapshot before the upgrade (${reason})` });
         }
         steps.push({
             kind: "playbook",
@@ -278,6 +310,55 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
         steps.push({ kind: "restart-api-proxy", title: "restart nginx-proxy on every node so it reloads the control-plane list" });
     }
     return { steps, disruptive: steps.length > 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Control-plane recovery
+
+/** The recovery the stack file asks for and the cluster command has not run yet (a new request). */
+export function pendingRecovery(previous: ClusterState | undefined, desired: ClusterState): ControlPlaneRecovery | undefined {
+    if (!desired.recover) return undefined;
+    return previous && JSON.stringify(previous.recover) === JSON.stringify(desired.recover) ? undefined : desired.recover;
+}
+
+/**
+ * Kubespray's recover-control-plane.yml (docs/operations/recover-control-plane.md): the broken nodes (on
+ * their new machines, already made by their gate and ready) must answer; the snapshot, if the stack file
+ * names one, is fetched to this machine; facts are refreshed before the limited run; the run puts the
+ * broken nodes in `broken_etcd`/`broken_kube_control_plane` and last in `etcd`/`kube_control_plane`,
+ * behind the survivors; then each broken node must be Ready again. Not held back by maintenance windows:
+ * the control plane is already broken, and the stack-file section is the reviewed acknowledgement. Only
+ * after it runs does the cluster command take other changes (the next `pulumi up`).
+ */
+function planRecovery(desired: ClusterState, recovery: ControlPlaneRecovery): Plan {
+    const broken = recovery.broken.map((b) => b.name);
+    const members = names(desired.controlPlane);
+    // Membership and version changes during a recovery are refused before (refusals.ts recoveryRefusal).
+    if (!broken.length || broken.some((b) => !members.includes(b)) || members.every((m) => broken.includes(m))) {
+        return { ...NOTHING, refusal: `recover-control-plane.yml needs broken control-plane nodes and at least one functional one; broken: ${broken.join(", ") || "(none)"}, control plane: ${members.join(", ")}` };
+    }
+    const survivors = members.filter((m) => !broken.includes(m));
+    const snapshot = recovery.etcdSnapshot;
+    const steps: Step[] = [
+        { kind: "reachable", hosts: broken, title: `check SSH reachability of ${broken.join(", ")} (a machine that is gone is recreated first: operations.replaceNodes)` },
+        ...(snapshot ? [{ kind: "fetch-etcd-snapshot" as const, source: snapshot, title: `fetch the etcd snapshot ${describeSnapshot(snapshot)} to restore if quorum is lost` }] : []),
+        facts("the control-plane recovery"),
+        {
+            kind: "playbook",
+            title: `recover the control plane: ${broken.join(", ")} broken, ${survivors.join(", ")} first (recover-control-plane.yml)`,
+            playbook: "recover-control-plane.yml",
+            limit: CONTROL_PLANE_LIMIT,
+            extraVars: { etcd_retries: 10, ...(snapshot ? { etcd_snapshot: FETCHED_ETCD_SNAPSHOT } : {}) },
+            last: broken,
+            broken,
+        },
+        ...broken.map((node): Step => ({ kind: "wait-ready", node, title: `wait until ${node} is Ready again` })),
+    ];
+    return { steps, disruptive: false };
+}
+
+export function describeSnapshot(source: EtcdSnapshotSource): string {
+    return "s3" in source ? `s3://${source.s3.bucket}/${source.s3.key}` : `${source.node}:${source.path}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -378,11 +459,21 @@ function classify(changes: readonly MachineChange[], live: ReadonlySet<string> |
  * control-plane host demoted first). Takes one node's change or a whole batch's.
  */
 export function planGate(changes: readonly MachineChange[], ctx: PlanContext = {}): Plan {
-    const { live, drain } = ctx;
-    const changed = classify(changes, live, true);
+    const changed = classify(changes, ctx.live, true);
     if (!changed.length) {
         return NOTHING;
     }
+    // A broken control-plane node under recovery: the cluster command removes its etcd member and Node
+    // object (recover-control-plane.yml), and with quorum lost the API cannot drain or read anything.
+    const handled = changed.filter((c) => !ctx.recovering?.has(c.node.name));
+    if (!handled.length) {
+        return NOTHING;
+    }
+    return gateSteps(handled, ctx);
+}
+
+function gateSteps(changed: readonly Classified[], ctx: PlanContext): Plan {
+    const { live, drain } = ctx;
     const steps: Step[] = [];
     for (const c of changed) {
         steps.push({ kind: "record-boot", node: c.node.name, title: `remember the boot of ${c.node.name}` });
@@ -418,12 +509,23 @@ export function planGate(changes: readonly MachineChange[], ctx: PlanContext = {
  */
 export function planReady(changes: readonly MachineChange[], ctx: PlanContext = {}): Plan {
     const { live, drain } = ctx;
-    const changed = classify(changes, live, false);
+    let changed = classify(changes, live, false);
     if (!changed.length) {
         return NOTHING;
     }
+    // A recovering node's new machine only has to answer: the cluster command's recovery run joins it.
+    const recovering = changed.filter((c) => ctx.recovering?.has(c.node.name) && c.replace);
+    changed = changed.filter((c) => !ctx.recovering?.has(c.node.name));
     const rejoin = changed.filter((c) => c.replace || (live !== undefined && !live.has(c.node.name)));
     const steps: Step[] = [];
+    if (recovering.length) {
+        const hosts = recovering.map((c) => c.node.name);
+        steps.push(
+            ...recovering.map((c): Step => ({ kind: "forget-host-key", node: c.node.name, address: c.node.address, title: `forget the old host key of ${c.node.name}` })),
+            { kind: "reachable", hosts, title: `check SSH reachability of ${describe(hosts)} (its recovery runs in the cluster command)` },
+            { kind: "wait-cloud-init", hosts, title: `wait for cloud-init on ${describe(hosts)}` },
+        );
+    }
     for (const c of rejoin) {
         steps.push({ kind: "forget-host-key", node: c.node.name, address: c.node.address, title: `forget the old host key of ${c.node.name}` });
     }

@@ -9,7 +9,9 @@
  * - Kubespray: no downgrade, one release at a time (docs/operations/upgrades.md, "Multiple upgrades":
  *   "Do not skip minor releases (patches releases are ok) when upgrading--upgrade by one tag at a time");
  * - the control plane: never every member at once (etcd's data lives on them; nodes.md removes members
- *   one at a time and keeps at least one).
+ *   one at a time and keeps at least one);
+ * - while a control-plane recovery (`operations.recoverControlPlane`) is pending: no membership change and
+ *   no upgrade in the same run (recover-control-plane.yml runs on the members and versions the cluster has).
  */
 import * as semver from "semver";
 
@@ -63,7 +65,22 @@ export function controlPlaneRefusal(previous: ClusterFacts["controlPlane"], desi
     return removed.length > 0 && removed.length >= had.length ? "refusing to remove every control-plane node; keep at least one" : undefined;
 }
 
-/** Everything `pulumi up` refuses between what is deployed (`previous`) and what the stack file asks (`desired`). */
-export function clusterRefusal(previous: ClusterFacts, desired: ClusterFacts, live?: ReadonlySet<string>): string | undefined {
-    return versionRefusal(previous, desired) ?? controlPlaneRefusal(previous.controlPlane, desired.controlPlane, live);
+/** A control-plane recovery runs alone: on the members and the versions the cluster has now. */
+export function recoveryRefusal(previous: ClusterFacts, desired: ClusterFacts): string | undefined {
+    if (JSON.stringify(previous.controlPlane.map(nameOf)) !== JSON.stringify(desired.controlPlane.map(nameOf))) {
+        return "refusing to change control-plane membership while recovering the control plane: recover first (operations.recoverControlPlane), then change infrastructure.controlPlane in a later pulumi up";
+    }
+    if (previous.kubernetesVersion !== desired.kubernetesVersion || (previous.kubesprayVersion !== "" && previous.kubesprayVersion !== desired.kubesprayVersion)) {
+        return "refusing to upgrade while recovering the control plane: recover first (operations.recoverControlPlane) with the versions the cluster runs, then upgrade in a later pulumi up";
+    }
+    return undefined;
+}
+
+/**
+ * Everything `pulumi up` refuses between what is deployed (`previous`) and what the stack file asks
+ * (`desired`); `recovering`: a control-plane recovery the cluster has not run yet is requested.
+ */
+export function clusterRefusal(previous: ClusterFacts, desired: ClusterFacts, live?: ReadonlySet<string>, recovering = false): string | undefined {
+    return versionRefusal(previous, desired)
+        ?? (recovering ? recoveryRefusal(previous, desired) : controlPlaneRefusal(previous.controlPlane, desired.controlPlane, live));
 }

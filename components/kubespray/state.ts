@@ -52,11 +52,30 @@ export interface ClusterState {
     readonly localApiProxy: boolean;
     /** Nodes the stack file allows to be removed without being reached (reset_nodes=false). */
     readonly ungraceful: readonly string[];
+    /** A control-plane recovery the stack file requests (operations.recoverControlPlane); absent otherwise. */
+    readonly recover?: ControlPlaneRecovery;
+    /**
+     * Present (false) only when the stack file turns Kubespray's monthly certificate renewal off, so the
+     * policy pack can warn; absent by default, so existing states keep their inputs.
+     */
+    readonly autoRenewCertificates?: false;
     // Read by the policy pack (policies/lib/cluster.ts); stable for a cluster's life.
     readonly provider: ClusterSpec["infrastructure"]["provider"];
     readonly environment: ClusterSpec["meta"]["environment"];
     readonly networks: { readonly nodes: string; readonly pods: string; readonly services: string };
     readonly apiEndpoint: ClusterSpec["infrastructure"]["apiEndpoint"]["type"];
+}
+
+/** Where the etcd snapshot to restore comes from: an object the etcd-backup CronJob wrote, or a file on a node. */
+export type EtcdSnapshotSource =
+    | { readonly s3: { readonly bucket: string; readonly key: string; readonly region: string; readonly endpoint?: string } }
+    | { readonly node: string; readonly path: string };
+
+export interface ControlPlaneRecovery {
+    /** Broken control-plane nodes with their replacement generation: a new generation is a new request. */
+    readonly broken: readonly (HostRef & { readonly generation: number })[];
+    /** Restored only when quorum is lost (Kubespray's `etcd_snapshot`); without it Kubespray snapshots the first etcd member. */
+    readonly etcdSnapshot?: EtcdSnapshotSource;
 }
 
 /** One worker pool: its nodes (compact, see `compactNames`) and a digest of their labels and taints. */
@@ -111,13 +130,31 @@ export function sha(text: string, length = 16): string {
 }
 
 /**
- * Stack-file choices proposed to the spec owner (spec/schema.ts) and read here defensively until they
- * land: `operations.removeUnreachable` (node names Kubespray may remove without reaching them) and
- * `operations.keyRotation.kubeconfigGeneration` (bump to rotate the Kubernetes provider's token).
+ * Nodes that left the stack file and may be removed without being reached (operations.removeUnreachable),
+ * sorted: what the cluster and workers commands remove. A node that stays (a worker being recreated) is
+ * its own gate's business (MachineState.ungraceful), so naming it changes neither command.
  */
-export function proposedOperations(spec: ClusterSpec): { removeUnreachable: readonly string[]; kubeconfigGeneration: number } {
-    const operations = spec.operations as ClusterSpec["operations"] & { removeUnreachable?: readonly string[]; keyRotation: { kubeconfigGeneration?: number } };
-    return { removeUnreachable: [...(operations.removeUnreachable ?? [])].sort(), kubeconfigGeneration: operations.keyRotation.kubeconfigGeneration ?? 0 };
+function leavingUnreachable(spec: ClusterSpec): string[] {
+    if (!spec.operations.removeUnreachable.length) return [];
+    const staying = new Set(spec.nodes.map((n) => n.name));
+    return spec.operations.removeUnreachable.filter((name) => !staying.has(name)).sort();
+}
+
+/**
+ * A requested control-plane recovery (operations.recoverControlPlane), as the cluster command runs it:
+ * Kubespray's recover-control-plane.yml with these nodes in `broken_etcd` and `broken_kube_control_plane`.
+ */
+export function controlPlaneRecovery(spec: ClusterSpec): ControlPlaneRecovery | undefined {
+    const request = spec.operations.recoverControlPlane;
+    if (!request) return undefined;
+    const broken = spec.nodes.filter((n) => n.role === "control-plane" && request.broken.includes(n.name)).map((n) => ({ ...hostRef(n), generation: n.generation }));
+    const snapshot = request.etcdSnapshot;
+    const storage = spec.backup.storage;
+    const etcdSnapshot: EtcdSnapshotSource | undefined = !snapshot ? undefined
+        : "s3Key" in snapshot
+            ? { s3: { bucket: storage?.bucket ?? "", key: snapshot.s3Key, region: storage?.region ?? "us-east-1", ...(storage?.s3Url ? { endpoint: storage.s3Url } : {}) } }
+            : { node: snapshot.node, path: snapshot.path };
+    return { broken, ...(etcdSnapshot ? { etcdSnapshot } : {}) };
 }
 
 /**
@@ -129,6 +166,7 @@ export function clusterState(spec: ClusterSpec, apiHost: string): ClusterState {
     const vars = inventoryVars({ spec, apiHost });
     const controlPlaneVars = Object.fromEntries(Object.entries(vars).filter(([key]) => CONTROL_PLANE_VARS.has(key) || key in spec.kubespray.extraVars));
     const controlPlane = spec.nodes.filter((n) => n.role === "control-plane");
+    const recover = controlPlaneRecovery(spec);
     return {
         kind: "cluster",
         v: STATE_FORMAT,
@@ -140,7 +178,9 @@ export function clusterState(spec: ClusterSpec, apiHost: string): ClusterState {
         workerBatch: String(spec.operations.upgrade.workerBatch),
         etcdSnapshotBeforeUpgrade: spec.backup.etcdSnapshotBeforeUpgrade,
         localApiProxy: !spec.infrastructure.network.apiVip,
-        ungraceful: proposedOperations(spec).removeUnreachable.filter((n) => controlPlane.some((c) => c.name === n) || !spec.nodes.some((s) => s.name === n)),
+        ungraceful: leavingUnreachable(spec),
+        ...(recover ? { recover } : {}),
+        ...(spec.kubernetes.autoRenewCertificates ? {} : { autoRenewCertificates: false as const }),
         provider: spec.infrastructure.provider,
         environment: spec.meta.environment,
         networks: { nodes: spec.infrastructure.network.subnet, pods: spec.kubernetes.podSubnet, services: spec.kubernetes.serviceSubnet },
@@ -157,12 +197,7 @@ export function workersState(spec: ClusterSpec): WorkersState {
     for (const [pool, nodes] of [...byPool.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         pools[pool] = { nodes: compactNames(nodes.map((n) => n.name)), labels: identityHash({ labels: nodes[0].labels, taints: nodes[0].taints }) };
     }
-    const workers = new Set(spec.nodes.filter((n) => n.role === "worker").map((n) => n.name));
-    const controlPlane = new Set(spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name));
-    return {
-        kind: "workers", v: STATE_FORMAT, pools,
-        ungraceful: proposedOperations(spec).removeUnreachable.filter((n) => workers.has(n) || !controlPlane.has(n)),
-    };
+    return { kind: "workers", v: STATE_FORMAT, pools, ungraceful: leavingUnreachable(spec) };
 }
 
 /** Everything about a node's machine whose change restarts or replaces it (machine-identity.ts decides which). */
@@ -175,7 +210,7 @@ export function machineState(spec: ClusterSpec, node: PlannedNode): MachineState
         replaceHash: identityHash(identity.replace),
         restartHash: identityHash(identity.restart),
         restartAppliedBy: identity.restartAppliedBy,
-        ungraceful: proposedOperations(spec).removeUnreachable.includes(node.name),
+        ungraceful: spec.operations.removeUnreachable.includes(node.name),
     };
 }
 
@@ -184,7 +219,7 @@ export function keysState(spec: ClusterSpec, clusterKeys: readonly string[]): Ke
 }
 
 export function kubeconfigState(spec: ClusterSpec, apiHost: string): KubeconfigState {
-    return { kind: "kubeconfig", v: STATE_FORMAT, generation: proposedOperations(spec).kubeconfigGeneration, server: `https://${apiHost}:${spec.kubernetes.apiPort}` };
+    return { kind: "kubeconfig", v: STATE_FORMAT, generation: spec.operations.keyRotation.kubeconfigGeneration, server: `https://${apiHost}:${spec.kubernetes.apiPort}` };
 }
 
 function hostRef(node: PlannedNode): HostRef {

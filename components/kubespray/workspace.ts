@@ -64,6 +64,12 @@ export interface StackSettings {
     readonly drain: ClusterSpec["operations"]["drain"];
     /** The jump host, which also gets the cluster's SSH keys. */
     readonly bastion?: { readonly host: string; readonly user: string };
+    /**
+     * Control-plane nodes under recovery (operations.recoverControlPlane.broken): their gates and readies
+     * leave them to the cluster command's recover-control-plane.yml run. Here, not in the machine states,
+     * so adding or removing the request re-runs no gate or ready.
+     */
+    readonly recovering?: readonly string[];
 }
 
 export function stackSettings(spec: ClusterSpec, repository: string, bastionHost: string | undefined): StackSettings {
@@ -78,6 +84,7 @@ export function stackSettings(spec: ClusterSpec, repository: string, bastionHost
         ...(operations.breakGlass ? { breakGlass: operations.breakGlass } : {}),
         drain: operations.drain,
         ...(bastionHost ? { bastion: { host: bastionHost, user: spec.infrastructure.ssh.user } } : {}),
+        ...(operations.recoverControlPlane ? { recovering: [...operations.recoverControlPlane.broken].sort() } : {}),
     };
 }
 

@@ -7,11 +7,16 @@
  *   whose stdout is the creation time. The due date is the stack's own output (`sshKeyRotationDue`,
  *   `ageKeyRotationDue`, `fluxDeployKeyRotationDue` on the `pulumi:pulumi:Stack` resource: the stack
  *   file's period), else creation + the period in the policy config (openCenter: SSH 180 d, age 90 d).
- * - Cluster certificates: the one certificate a policy can read is the admin client certificate in the
- *   kubeconfig the program fetched (the `<cluster>-kubeconfig` command's stdout). kubeadm issues it with
- *   the cluster's certificates (one year). Kubespray's `auto_renew_certificates`
- *   (`kubernetes.autoRenewCertificates`) renews those on the nodes monthly, but the copy the program's
- *   Kubernetes provider uses is only renewed when that command fetches the kubeconfig again.
+ * - The Kubernetes provider's credential (the `<cluster>-kubeconfig` command's stdout): a
+ *   ServiceAccount token (components/kubespray/playbooks/kubeconfig-account.yml), which does not expire by
+ *   itself, so it is treated as a rotatable key: due `kubeconfigDays` (default 365) after its Secret was
+ *   made (the kubeconfig user's `clusters.pulumi.io/token` extension), renewed by bumping
+ *   `operations.keyRotation.kubeconfigGeneration`. A kubeconfig from before the token (kubeadm's admin
+ *   client certificate, one year) is dated by that certificate; the same bump replaces it with a token.
+ * - Cluster certificates: the nodes' kubeadm certificates (one year) are renewed monthly by Kubespray's
+ *   `auto_renew_certificates` (`kubernetes.autoRenewCertificates`, on by default); the pack cannot read
+ *   their dates, so it warns when the stack turns the renewal off (the cluster command's state says so).
+ *   The cluster CA in the kubeconfig (kubeadm: ten years) is dated too; nothing in Kubespray rotates it.
  *
  * A value not known yet (a key made in this very update) is not due: it is being made now.
  */
@@ -19,7 +24,7 @@ import { X509Certificate } from "crypto";
 import { parse } from "yaml";
 import type { CommonConfig, PlainResource } from "./types";
 
-export type DueKind = "ssh" | "age" | "flux-deploy-key" | "cluster-certificates";
+export type DueKind = "ssh" | "age" | "flux-deploy-key" | "kubeconfig-token" | "cluster-certificates" | "cluster-ca";
 
 export interface Due {
     readonly kind: DueKind;
@@ -32,17 +37,18 @@ export interface Due {
     readonly field: string;
 }
 
-export const KEY_DEFAULTS = { sshDays: 180, ageDays: 90, fluxDeployKeyDays: 180, warningDays: 14 } as const;
+export const KEY_DEFAULTS = { sshDays: 180, ageDays: 90, fluxDeployKeyDays: 180, kubeconfigDays: 365, warningDays: 14 } as const;
 
 /** The config properties every expiry policy takes. */
 export const KEY_CONFIG_PROPERTIES: Record<string, object> = {
     sshDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.sshDays, description: "SSH key period when the stack does not output its due date" },
     ageDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.ageDays, description: "age key period when the stack does not output its due date" },
     fluxDeployKeyDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.fluxDeployKeyDays, description: "Flux deploy key period when the stack does not output its due date" },
+    kubeconfigDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.kubeconfigDays, description: "Period of the Kubernetes provider's ServiceAccount token, from its Secret's creation" },
     asOf: { type: "string", description: "Evaluate as of this ISO date-time instead of the deploy-time clock" },
 };
 
-const KEYS: Record<Exclude<DueKind, "cluster-certificates">, { label: string; field: string; output: string; days: "sshDays" | "ageDays" | "fluxDeployKeyDays" }> = {
+const KEYS: Record<"ssh" | "age" | "flux-deploy-key", { label: string; field: string; output: string; days: "sshDays" | "ageDays" | "fluxDeployKeyDays" }> = {
     ssh: { label: "SSH key", field: "operations.keyRotation.sshGeneration", output: "sshKeyRotationDue", days: "sshDays" },
     age: { label: "age key", field: "operations.keyRotation.ageGeneration", output: "ageKeyRotationDue", days: "ageDays" },
     "flux-deploy-key": { label: "Flux deploy key", field: "operations.keyRotation.fluxDeployKeyGeneration", output: "fluxDeployKeyRotationDue", days: "fluxDeployKeyDays" },
@@ -79,24 +85,61 @@ export function evaluationTime(config: CommonConfig): Date {
     return date(config.asOf) ?? new Date();
 }
 
-/** The admin client certificate's expiry in a kubeconfig, when it holds a readable one. */
-export function kubeconfigCertificateExpiry(kubeconfig: string): Date | undefined {
-    let config: any;
+function parseKubeconfig(kubeconfig: string): any {
     try {
-        config = parse(kubeconfig);
+        return parse(kubeconfig);
     } catch {
         return undefined;
     }
-    const expiries = (Array.isArray(config?.users) ? config.users : []).flatMap((user: any) => {
-        const data = user?.user?.["client-certificate-data"];
-        if (typeof data !== "string") return [];
+}
+
+/** The earliest expiry among base64 PEM certificates that can be read. */
+function earliestExpiry(data: readonly unknown[]): Date | undefined {
+    const expiries = data.flatMap((value) => {
+        if (typeof value !== "string") return [];
         try {
-            return [new Date(new X509Certificate(Buffer.from(data, "base64")).validTo)];
+            return [new Date(new X509Certificate(Buffer.from(value, "base64")).validTo)];
         } catch {
             return [];
         }
-    }).filter((d: Date) => !Number.isNaN(d.getTime()));
-    return expiries.length ? new Date(Math.min(...expiries.map((d: Date) => d.getTime()))) : undefined;
+    }).filter((d) => !Number.isNaN(d.getTime()));
+    return expiries.length ? new Date(Math.min(...expiries.map((d) => d.getTime()))) : undefined;
+}
+
+const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+
+/** The admin client certificate's expiry in a kubeconfig, when it holds a readable one (kubeconfigs from before the token). */
+export function kubeconfigCertificateExpiry(kubeconfig: string): Date | undefined {
+    return earliestExpiry(list(parseKubeconfig(kubeconfig)?.users).map((user) => user?.user?.["client-certificate-data"]));
+}
+
+/** The cluster CA's expiry in a kubeconfig. */
+export function kubeconfigCaExpiry(kubeconfig: string): Date | undefined {
+    return earliestExpiry(list(parseKubeconfig(kubeconfig)?.clusters).map((cluster) => cluster?.cluster?.["certificate-authority-data"]));
+}
+
+/** The service-account token's generation and creation time, from the runner's `clusters.pulumi.io/token` extension. */
+export function kubeconfigToken(kubeconfig: string): { generation: number; createdAt: Date } | undefined {
+    for (const user of list(parseKubeconfig(kubeconfig)?.users)) {
+        if (typeof user?.user?.token !== "string") continue;
+        const stamp = list(user.user.extensions).find((e) => e?.name === "clusters.pulumi.io/token")?.extension;
+        const createdAt = date(stamp?.createdAt);
+        const generation = Number(stamp?.generation);
+        if (createdAt && Number.isInteger(generation) && generation >= 0) return { generation, createdAt };
+    }
+    return undefined;
+}
+
+/** The stack file turns Kubespray's monthly certificate renewal off (the cluster command's state says so). */
+export function certificateRenewalOff(resources: readonly PlainResource[]): boolean {
+    return resources.some((resource) => {
+        if (resource.type !== "command:local:Command" || !String(resource.props.create ?? "").endsWith(" cluster")) return false;
+        try {
+            return JSON.parse(known(() => resource.props.environment?.KUBESPRAY_DESIRED) ?? "").autoRenewCertificates === false;
+        } catch {
+            return false;
+        }
+    });
 }
 
 /** Every due date the stack's resources show. */
@@ -118,16 +161,40 @@ export function dueDates(resources: readonly PlainResource[], config: CommonConf
         if (!due) continue;
         out.push({ kind: kind as DueKind, subject: `${key.label} (generation ${generation})`, due, field: key.field, renew: `bump ${key.field} to ${generation + 1}` });
     }
+    const field = "operations.keyRotation.kubeconfigGeneration";
     for (const resource of resources) {
         if (resource.type !== "command:local:Command" || !resource.name.endsWith("-kubeconfig")) continue;
         const kubeconfig = known(() => resource.props.stdout);
-        const due = typeof kubeconfig === "string" ? kubeconfigCertificateExpiry(kubeconfig) : undefined;
-        if (!due) continue;
-        out.push({
-            kind: "cluster-certificates", subject: "cluster certificates (the admin client certificate the program holds)", due, field: "kubernetes.version",
-            renew: "upgrade Kubernetes (kubernetes.version): kubeadm re-issues every certificate and the program fetches the kubeconfig again; "
-                + "rotating the SSH key (operations.keyRotation.sshGeneration) fetches it again too. Keep kubernetes.autoRenewCertificates: true so the nodes renew theirs monthly",
-        });
+        if (typeof kubeconfig !== "string") continue;
+        let generation = 0;
+        try {
+            generation = Number(JSON.parse(known(() => resource.props.environment?.KUBESPRAY_DESIRED) ?? "{}").generation) || 0;
+        } catch {
+            // no desired state: generation 0
+        }
+        const token = kubeconfigToken(kubeconfig);
+        if (token) {
+            out.push({
+                kind: "kubeconfig-token", subject: `Kubernetes provider token (generation ${token.generation})`, field,
+                due: new Date(token.createdAt.getTime() + number(config, "kubeconfigDays") * 86_400_000),
+                renew: `bump ${field} to ${token.generation + 1}: a new ServiceAccount token Secret is made and the old one deleted`,
+            });
+        }
+        const certificate = kubeconfigCertificateExpiry(kubeconfig);
+        if (certificate) {
+            out.push({
+                kind: "cluster-certificates", subject: "the admin client certificate the program holds (kubeadm, one year)", due: certificate, field,
+                renew: `bump ${field} to ${generation + 1}: the program then holds a ServiceAccount token that does not expire with the cluster certificates. `
+                    + "Keep kubernetes.autoRenewCertificates: true so the nodes renew theirs monthly",
+            });
+        }
+        const ca = kubeconfigCaExpiry(kubeconfig);
+        if (ca) {
+            out.push({
+                kind: "cluster-ca", subject: "the cluster CA (kubeadm, ten years)", due: ca, field: "kubernetes",
+                renew: "no stack-file change renews it (Kubespray does not rotate the CA): build a new cluster before then and move the workloads with Velero (README: When things break)",
+            });
+        }
     }
     return out;
 }

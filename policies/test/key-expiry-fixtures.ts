@@ -28,3 +28,31 @@ export const kubeconfigCommand = (certificatePem = CERTIFICATE_PEM) => ({
 });
 
 export const daysAfter = (date: string | Date, days: number) => new Date(new Date(date).getTime() + days * 86_400_000).toISOString();
+
+/**
+ * The kubeconfig the runner hands out now: a ServiceAccount token, dated by the runner's
+ * `clusters.pulumi.io/token` extension (its Secret's creation time), with the cluster CA.
+ */
+export const tokenKubeconfigCommand = (createdAt: string, generation = 0, caPem?: string) => ({
+    type: "command:local:Command", name: "dev-kubeconfig",
+    props: {
+        create: "node dist/components/kubespray/runner/main.js kubeconfig",
+        environment: { KUBESPRAY_DESIRED: JSON.stringify({ kind: "kubeconfig", v: 2, generation, server: "https://api.dev:6443" }) },
+        stdout: [
+            "apiVersion: v1", "kind: Config", "clusters:", "- name: cluster", "  cluster:", "    server: https://api.dev:6443",
+            ...(caPem ? [`    certificate-authority-data: ${Buffer.from(caPem).toString("base64")}`] : []),
+            "users:", "- name: pulumi-clusters-admin", "  user:", "    token: eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
+            "    extensions:", "    - name: clusters.pulumi.io/token", "      extension:", `        generation: ${generation}`, `        createdAt: "${createdAt}"`,
+            "contexts:", "- name: cluster", "  context:", "    cluster: cluster", "    user: pulumi-clusters-admin", "current-context: cluster", "",
+        ].join("\n"),
+    },
+});
+
+/** The Kubespray cluster command, with the state a stack that turns certificate renewal off has. */
+export const clusterCommand = (autoRenewCertificates?: false) => ({
+    type: "command:local:Command", name: "dev-cluster",
+    props: {
+        create: "node dist/components/kubespray/runner/main.js cluster",
+        environment: { KUBESPRAY_DESIRED: JSON.stringify({ kind: "cluster", v: 2, kubernetesVersion: "1.33.7", ...(autoRenewCertificates === false ? { autoRenewCertificates } : {}) }) },
+    },
+});

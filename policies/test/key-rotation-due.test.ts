@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { policyNamed, runStackPolicy } from "./harness";
-import { CERTIFICATE_EXPIRY, daysAfter, kubeconfigCommand, stackOutputs, stamp } from "./key-expiry-fixtures";
+import { CERTIFICATE_EXPIRY, CERTIFICATE_PEM, clusterCommand, daysAfter, kubeconfigCommand, stackOutputs, stamp, tokenKubeconfigCommand } from "./key-expiry-fixtures";
 
 const created = "2026-01-01T00:00:00Z";
 // The sentinel the policy server puts where a value is not known during a preview (internal to @pulumi/policy).
@@ -12,7 +12,7 @@ describe("policy key-rotation-due", () => {
         const policy = policyNamed("key-rotation-due");
         assert.strictEqual(policy.enforcementLevel, "advisory");
         assert.strictEqual((policy.configSchema!.properties.warningDays as { default: number }).default, 14);
-        assert.deepStrictEqual(["sshDays", "ageDays", "fluxDeployKeyDays"].map((k) => (policy.configSchema!.properties[k] as { default: number }).default), [180, 90, 180]);
+        assert.deepStrictEqual(["sshDays", "ageDays", "fluxDeployKeyDays", "kubeconfigDays"].map((k) => (policy.configSchema!.properties[k] as { default: number }).default), [180, 90, 180, 365]);
     });
 
     it("says nothing while every due date is further away than the warning", () => {
@@ -41,10 +41,33 @@ describe("policy key-rotation-due", () => {
         assert.deepStrictEqual(messages, ["operations.keyRotation.fluxDeployKeyGeneration: Flux deploy key (generation 1) is due 2026-06-30T00:00:00.000Z (in 5 day(s)): bump operations.keyRotation.fluxDeployKeyGeneration to 2"]);
     });
 
-    it("warns before the admin client certificate in the program's kubeconfig expires, naming what renews it", () => {
+    it("dates the Kubernetes provider's ServiceAccount token by its Secret's creation (kubeconfigDays, default 365), naming the generation to bump", () => {
+        const token = tokenKubeconfigCommand("2026-01-01T00:00:00Z", 2);
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [token], { asOf: daysAfter(created, 300) }), []);
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [token], { asOf: daysAfter(created, 360) }), [
+            "operations.keyRotation.kubeconfigGeneration: Kubernetes provider token (generation 2) is due 2027-01-01T00:00:00.000Z (in 5 day(s)): bump operations.keyRotation.kubeconfigGeneration to 3: a new ServiceAccount token Secret is made and the old one deleted",
+        ]);
+        assert.strictEqual(runStackPolicy("key-rotation-due", [token], { asOf: daysAfter(created, 80), kubeconfigDays: 90 }).length, 1);
+        // A token kubeconfig has no client certificate: nothing else to date in it without a CA.
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [tokenKubeconfigCommand("not a date")], { asOf: "2100-01-01T00:00:00Z" }), []);
+    });
+
+    it("warns about the cluster CA half a year ahead: only a new cluster replaces it", () => {
+        const messages = runStackPolicy("key-rotation-due", [tokenKubeconfigCommand(daysAfter(CERTIFICATE_EXPIRY, -30), 0, CERTIFICATE_PEM)], { asOf: daysAfter(CERTIFICATE_EXPIRY, -100) });
+        assert.deepStrictEqual(messages.length, 1, messages.join("\n"));
+        assert.match(messages[0], /^kubernetes: the cluster CA \(kubeadm, ten years\) is due .* \(in (99|100) day\(s\)\): no stack-file change renews it/);
+    });
+
+    it("warns when the stack turns Kubespray's certificate renewal off: the nodes' certificates then lapse within a year", () => {
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [clusterCommand()], {}), []);
+        const [message] = runStackPolicy("key-rotation-due", [clusterCommand(false)], {});
+        assert.match(message, /^kubernetes\.autoRenewCertificates: is false: the nodes' kubeadm certificates .* expire one year after the install or the last Kubernetes upgrade/);
+    });
+
+    it("warns before an admin client certificate from before the token expires, naming the bump that replaces it with a token", () => {
         const [message, ...rest] = runStackPolicy("key-rotation-due", [kubeconfigCommand()], { asOf: daysAfter(CERTIFICATE_EXPIRY, -3) });
         assert.deepStrictEqual(rest, []);
-        assert.match(message, /^kubernetes\.version: cluster certificates \(the admin client certificate the program holds\) is due .* \(in [23] day\(s\)\): upgrade Kubernetes/);
+        assert.match(message, /^operations\.keyRotation\.kubeconfigGeneration: the admin client certificate the program holds \(kubeadm, one year\) is due .* \(in [23] day\(s\)\): bump operations\.keyRotation\.kubeconfigGeneration to 1: the program then holds a ServiceAccount token/);
         assert.match(message, /kubernetes\.autoRenewCertificates: true/);
     });
 

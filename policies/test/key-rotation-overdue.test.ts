@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { policyNamed, runStackPolicy } from "./harness";
-import { CERTIFICATE_EXPIRY, daysAfter, kubeconfigCommand, stackOutputs, stamp } from "./key-expiry-fixtures";
+import { CERTIFICATE_EXPIRY, daysAfter, kubeconfigCommand, stackOutputs, stamp, tokenKubeconfigCommand } from "./key-expiry-fixtures";
 
 const created = "2026-01-01T00:00:00Z";
 
@@ -25,10 +25,17 @@ describe("policy key-rotation-overdue", () => {
         assert.strictEqual(runStackPolicy("key-rotation-overdue", [stamp("age", 0, created), stackOutputs({ ageKeyRotationDue: daysAfter(created, 120) })], { asOf: daysAfter(created, 100) }).length, 0);
     });
 
-    it("fails once the program's admin client certificate has expired", () => {
+    it("fails once the Kubernetes provider's token is past its period, naming the generation to bump", () => {
+        assert.deepStrictEqual(runStackPolicy("key-rotation-overdue", [tokenKubeconfigCommand(created, 0)], { asOf: daysAfter(created, 364) }), []);
+        assert.deepStrictEqual(runStackPolicy("key-rotation-overdue", [tokenKubeconfigCommand(created, 0)], { asOf: daysAfter(created, 400) }), [
+            "operations.keyRotation.kubeconfigGeneration: Kubernetes provider token (generation 0) was due 2027-01-01T00:00:00.000Z (35 day(s) ago): bump operations.keyRotation.kubeconfigGeneration to 1: a new ServiceAccount token Secret is made and the old one deleted",
+        ]);
+    });
+
+    it("fails once an admin client certificate from before the token has expired", () => {
         assert.deepStrictEqual(runStackPolicy("key-rotation-overdue", [kubeconfigCommand()], { asOf: daysAfter(CERTIFICATE_EXPIRY, -1) }), []);
         const [message] = runStackPolicy("key-rotation-overdue", [kubeconfigCommand()], { asOf: daysAfter(CERTIFICATE_EXPIRY, 2) });
-        assert.match(message, /^kubernetes\.version: cluster certificates .* was due .* \(2 day\(s\) ago\): upgrade Kubernetes \(kubernetes\.version\)/);
+        assert.match(message, /^operations\.keyRotation\.kubeconfigGeneration: the admin client certificate .* was due .* \(2 day\(s\) ago\): bump operations\.keyRotation\.kubeconfigGeneration to 1/);
     });
 
     it("ignores a kubeconfig without a readable client certificate (the offline plan fabricates one)", () => {

@@ -202,6 +202,18 @@ describe("preview refuses what pulumi up would refuse, with the runner's words",
         await assert.rejects(runConfig(config, { preview: true, previousOutputs: previous }), (error: Error) => error.message === message);
     });
 
+    it("a pending control-plane recovery with an upgrade: refused as the cluster command refuses it; once recovered, the upgrade goes", async () => {
+        const recovering = withValue(withValue(config, "operations.recoverControlPlane", { broken: ["t1-cp-2"] }), "kubernetes.version", "1.34.2");
+        const previous = clusterState(specOf(config), "10.0.0.5");
+        const message = planCluster(previous, clusterState(specOf(recovering), "10.0.0.5"), {}).refusal!;
+        assert.match(message, /^refusing to upgrade while recovering the control plane/);
+        await assert.rejects(runConfig(recovering, { preview: true, previousOutputs: deployedAt((r) => ({ ...r })) }), (error: Error) => error.message === message);
+        // The recovery ran (the record has its digest): the same request is no longer pending.
+        const recovered = deployedRecord(specOf(withValue(config, "operations.recoverControlPlane", { broken: ["t1-cp-2"] })));
+        assert.ok(recovered.recover);
+        await runConfig(recovering, { preview: true, previousOutputs: { deployed: recovered } });
+    });
+
     it("a one-minor upgrade, or the same versions, is not refused", async () => {
         await runConfig(withValue(config, "kubernetes.version", "1.34.2"), { preview: true, previousOutputs: deployedAt((r) => ({ ...r })) });
     });

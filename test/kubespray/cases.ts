@@ -15,10 +15,13 @@ export function specOf(edits: Record<string, unknown> = {}, base: () => Config =
     return loadClusterSpec(Object.entries(edits).reduce((c, [k, v]) => withValue(c, k, v), base())).spec;
 }
 
-/** A spec with fields the spec owner has not added yet (proposedOperations in state.ts). */
-export function withOperations(spec: ClusterSpec, extra: Record<string, unknown>): ClusterSpec {
-    return { ...spec, operations: { ...spec.operations, ...extra } } as ClusterSpec;
-}
+/** Backup storage with its credentials: what restoring a snapshot from the bucket needs. */
+export const BACKUP_STORAGE = {
+    "backup.storage": { bucket: "t1-backups", region: "eu-west-1", s3Url: "https://s3.example.net" },
+    "secrets.backupAccessKeyId": "AKIDEXAMPLE",
+    "secrets.backupSecretAccessKey": "not-a-real-secret",
+};
+export const SNAPSHOT_KEY = "etcd-snapshots/t1/scheduled/t1-etcd-20260301T010002Z-t1-cp-1-scheduled.db";
 
 const names = (spec: ClusterSpec) => new Set(spec.nodes.map((n) => n.name));
 const controlPlaneOf = (spec: ClusterSpec) => spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name);
@@ -32,7 +35,7 @@ export interface Case {
 }
 
 function ctx(before: ClusterSpec, after: ClusterSpec, live = names(before)): PlanContext {
-    return { live, controlPlane: controlPlaneOf(after), drain: DRAIN };
+    return { live, controlPlane: controlPlaneOf(after), drain: DRAIN, recovering: new Set(after.operations.recoverControlPlane?.broken ?? []) };
 }
 
 export function cases(): Case[] {
@@ -48,7 +51,7 @@ export function cases(): Case[] {
     // A worker that is gone for good: the stack file names it in operations.removeUnreachable.
     {
         const before = specOf({ "infrastructure.workerPools[0].count": 3 });
-        const after = withOperations(specOf(), { removeUnreachable: ["t1-w-3"] });
+        const after = specOf({ "operations.removeUnreachable": ["t1-w-3"] });
         list.push({ name: "unreachable worker removed", spec: after, plans: [{ command: "t1-workers", live: names(before), plan: planWorkers(workersState(before), workersState(after), ctx(before, after)) }] });
     }
     // Workers join: facts.yml, then scale.yml limited to exactly the new nodes.
@@ -82,6 +85,48 @@ export function cases(): Case[] {
             name: "worker replaced", spec: after, plans: [
                 { command: "t1-w-2-gate", live: names(base), plan: planGate([change], ctx(base, after)) },
                 { command: "t1-w-2-ready", live: liveAfterRemoval, plan: planReady([change], ctx(base, after, liveAfterRemoval)) },
+            ],
+        });
+    }
+    // A worker whose VM is gone: one stack-file change (replaceNodes + removeUnreachable) removes it
+    // without a drain, recreates it with the same name and address, and rejoins it.
+    {
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-w-2", generation: 1 }], "operations.removeUnreachable": ["t1-w-2"] });
+        const change = { previous: machineState(base, node(base, "t1-w-2")), desired: machineState(after, node(after, "t1-w-2")) };
+        const liveAfterRemoval = new Set([...names(base)].filter((n) => n !== "t1-w-2"));
+        list.push({
+            name: "dead worker replaced", spec: after, plans: [
+                { command: "t1-w-2-gate", live: names(base), plan: planGate([change], ctx(base, after)) },
+                { command: "t1-w-2-ready", live: liveAfterRemoval, plan: planReady([change], ctx(base, after, liveAfterRemoval)) },
+            ],
+        });
+    }
+    // The first control-plane node's VM is gone (quorum holds with two of three): recreated by its gate and
+    // ready, then recover-control-plane.yml with it in broken_etcd/broken_kube_control_plane, behind the survivors.
+    {
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-cp-1", generation: 1 }], "operations.recoverControlPlane": { broken: ["t1-cp-1"] } });
+        const change = { previous: machineState(base, node(base, "t1-cp-1")), desired: machineState(after, node(after, "t1-cp-1")) };
+        list.push({
+            name: "dead control-plane node recovered", spec: after, plans: [
+                { command: "t1-cp-1-gate", live: names(base), plan: planGate([change], ctx(base, after)) },
+                { command: "t1-cp-1-ready", live: names(base), plan: planReady([change], ctx(base, after)) },
+                { command: "t1-cluster", live: names(base), plan: planCluster(clusterState(base, API_HOST), clusterState(after, API_HOST), ctx(base, after)) },
+            ],
+        });
+    }
+    // Two of three control-plane VMs gone: etcd has lost quorum. Both are recreated, then one recovery run
+    // restores etcd on the survivor from the named snapshot in the backup storage and rejoins them.
+    {
+        const before = specOf(BACKUP_STORAGE);
+        const after = specOf({
+            ...BACKUP_STORAGE,
+            "operations.replaceNodes": [{ node: "t1-cp-2", generation: 1 }, { node: "t1-cp-3", generation: 1 }],
+            "operations.recoverControlPlane": { broken: ["t1-cp-2", "t1-cp-3"], etcdSnapshot: { s3Key: SNAPSHOT_KEY } },
+        });
+        // The API does not answer without quorum: the runner plans without the node list.
+        list.push({
+            name: "lost quorum restored from a snapshot", spec: after, plans: [
+                { command: "t1-cluster", live: names(before), plan: planCluster(clusterState(before, API_HOST), clusterState(after, API_HOST), { controlPlane: controlPlaneOf(after), drain: DRAIN }) },
             ],
         });
     }
@@ -132,5 +177,5 @@ export function playbookRuns(c: Case): string[] {
 
 export function describeRun(command: string, s: PlaybookStep): string {
     const vars = Object.fromEntries(Object.entries(s.extraVars).filter(([k]) => !k.startsWith("drain_")));
-    return `${command}: ${s.playbook}${s.limit ? ` --limit ${s.limit.join(",")}` : ""}${s.tags ? ` --tags ${s.tags.join(",")}` : ""}${s.last ? ` (last: ${s.last.join(",")})` : ""}${Object.keys(vars).length ? ` ${JSON.stringify(vars)}` : ""}`;
+    return `${command}: ${s.playbook}${s.limit ? ` --limit ${s.limit.join(",")}` : ""}${s.tags ? ` --tags ${s.tags.join(",")}` : ""}${s.last ? ` (last: ${s.last.join(",")})` : ""}${s.broken ? ` (broken: ${s.broken.join(",")})` : ""}${Object.keys(vars).length ? ` ${JSON.stringify(vars)}` : ""}`;
 }

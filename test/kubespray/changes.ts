@@ -32,7 +32,8 @@ function controlPlaneOf(run: OfflineRun): string[] {
     return ((run.outputs.nodes ?? []) as { name: string; role: string }[]).filter((n) => n.role === "control-plane").map((n) => n.name);
 }
 
-export function kubesprayChanges(before: OfflineRun | undefined, after: OfflineRun): CommandChange[] {
+/** `recovering`: the broken control-plane nodes the stack file recovers (the runner reads them from the workspace settings). */
+export function kubesprayChanges(before: OfflineRun | undefined, after: OfflineRun, recovering: readonly string[] = []): CommandChange[] {
     const old = new Map((before?.resources ?? []).filter((r) => r.type === COMMAND).map((r) => [r.name, r]));
     const live = before ? nodesOf(before) : nodesOf(after);
     const controlPlane = controlPlaneOf(after);
@@ -44,7 +45,7 @@ export function kubesprayChanges(before: OfflineRun | undefined, after: OfflineR
         }
         const desired = desiredOf(resource);
         const prior = previous ? desiredOf(previous) : undefined;
-        changes.push({ command: resource.name, change: previous ? "update" : "create", plan: desired ? plan(operationOf(resource), prior, desired, live, controlPlane) : { steps: [], disruptive: false } });
+        changes.push({ command: resource.name, change: previous ? "update" : "create", plan: desired ? plan(operationOf(resource), prior, desired, live, controlPlane, new Set(recovering)) : { steps: [], disruptive: false } });
     }
     for (const name of old.keys()) {
         if (!after.resources.some((r) => r.type === COMMAND && r.name === name)) {
@@ -54,8 +55,8 @@ export function kubesprayChanges(before: OfflineRun | undefined, after: OfflineR
     return changes.sort((a, b) => a.command.localeCompare(b.command));
 }
 
-function plan(operation: string, previous: CommandState | undefined, desired: CommandState, live: Set<string>, controlPlane: readonly string[]): Plan {
-    const ctx = { live, controlPlane, drain: { gracePeriodSeconds: 300, timeoutSeconds: 360, retries: 3 } };
+function plan(operation: string, previous: CommandState | undefined, desired: CommandState, live: Set<string>, controlPlane: readonly string[], recovering: ReadonlySet<string>): Plan {
+    const ctx = { live, controlPlane, drain: { gracePeriodSeconds: 300, timeoutSeconds: 360, retries: 3 }, recovering };
     switch (operation) {
         case "cluster": return planCluster(previous as ClusterState | undefined, desired as ClusterState, previous ? ctx : {});
         case "authorize": return planAuthorize(previous as KeysState | undefined, desired as KeysState);
@@ -69,10 +70,10 @@ function plan(operation: string, previous: CommandState | undefined, desired: Co
 /** `playbook [limit] {vars}` lines of the changes that run something, for compact assertions. */
 export function runs(changes: readonly CommandChange[]): string[] {
     return changes.flatMap((c) => c.plan.steps.filter((s): s is Extract<Step, { kind: "playbook" }> => s.kind === "playbook")
-        .map((s) => `${c.command}: ${s.playbook}${s.limit ? ` --limit ${s.limit.join(",")}` : ""}${s.tags ? ` --tags ${s.tags.join(",")}` : ""}${s.last ? ` (last: ${s.last.join(",")})` : ""}${Object.keys(pick(s.extraVars)).length ? ` ${JSON.stringify(pick(s.extraVars))}` : ""}`));
+        .map((s) => `${c.command}: ${s.playbook}${s.limit ? ` --limit ${s.limit.join(",")}` : ""}${s.tags ? ` --tags ${s.tags.join(",")}` : ""}${s.last ? ` (last: ${s.last.join(",")})` : ""}${s.broken ? ` (broken: ${s.broken.join(",")})` : ""}${Object.keys(pick(s.extraVars)).length ? ` ${JSON.stringify(pick(s.extraVars))}` : ""}`));
 }
 
 function pick(vars: Readonly<Record<string, unknown>>): Record<string, unknown> {
-    const keys = ["node", "serial", "skip_confirmation", "ignore_assert_errors", "reset_nodes", "allow_ungraceful_removal", "etcd_retries"];
+    const keys = ["node", "serial", "skip_confirmation", "ignore_assert_errors", "reset_nodes", "allow_ungraceful_removal", "etcd_retries", "etcd_snapshot"];
     return Object.fromEntries(Object.entries(vars).filter(([k]) => keys.includes(k)));
 }

@@ -5,9 +5,9 @@
  * upstream.test.ts checks the same invocations against the real playbooks with --list-hosts.
  */
 import * as assert from "assert";
-import { planCluster, planGate, planReady, planWorkers, runInventoryOrder, versionRefusal } from "../../components/kubespray/planner";
+import { FETCHED_ETCD_SNAPSHOT, planCluster, planGate, planReady, planWorkers, runInventoryOrder, versionRefusal, type Step } from "../../components/kubespray/planner";
 import { clusterState, machineState, workersState, type ClusterState, type MachineState } from "../../components/kubespray/state";
-import { API_HOST, caseNamed, DRAIN, playbookRuns, specOf, withOperations } from "./cases";
+import { API_HOST, BACKUP_STORAGE, caseNamed, DRAIN, playbookRuns, SNAPSHOT_KEY, specOf } from "./cases";
 
 const kinds = (plan: { steps: readonly { kind: string }[] }) => plan.steps.map((s) => s.kind);
 
@@ -132,9 +132,62 @@ describe("Kubespray planner: documented procedures", () => {
         assert.strictEqual(versionRefusal({ kubernetesVersion: "1.33.7", kubesprayVersion: "2.30.0" }, { kubernetesVersion: "1.34.2", kubesprayVersion: "2.31.0" }), undefined);
     });
 
+    it("a dead worker (one stack-file change: replaceNodes + removeUnreachable): removed without drain or reset, recreated, rejoined with scale.yml", () => {
+        const c = caseNamed("dead worker replaced");
+        assert.deepStrictEqual(playbookRuns(c), [
+            't1-w-2-gate: remove-node.yml {"node":"t1-w-2","skip_confirmation":true,"reset_nodes":false,"allow_ungraceful_removal":true}',
+            "t1-w-2-ready: playbooks/facts.yml",
+            "t1-w-2-ready: scale.yml --limit t1-w-2",
+        ]);
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["record-boot", "playbook"], "no drain that cannot happen, no reachability check");
+        assert.deepStrictEqual(kinds(c.plans[1].plan), ["forget-host-key", "reachable", "wait-cloud-init", "playbook", "playbook", "wait-ready", "uncordon"]);
+    });
+
+    it("a dead control-plane node (replaceNodes + recoverControlPlane): no drain or remove-node.yml; its new machine is awaited; recover-control-plane.yml with it broken and last", () => {
+        const c = caseNamed("dead control-plane node recovered");
+        assert.deepStrictEqual(playbookRuns(c), [
+            "t1-cluster: playbooks/facts.yml",
+            't1-cluster: recover-control-plane.yml --limit etcd,kube_control_plane (last: t1-cp-1) (broken: t1-cp-1) {"etcd_retries":10}',
+        ]);
+        assert.deepStrictEqual(kinds(c.plans[0].plan), [], "the gate leaves the member and the Node to the recovery");
+        assert.deepStrictEqual(kinds(c.plans[1].plan), ["forget-host-key", "reachable", "wait-cloud-init"]);
+        assert.deepStrictEqual(kinds(c.plans[2].plan), ["reachable", "playbook", "playbook", "wait-ready"]);
+        assert.strictEqual(c.plans[2].plan.disruptive, false, "a broken control plane is not held back by a maintenance window");
+        // The survivors come first (docs/operations/recover-control-plane.md); the first host is the one Kubespray recovers etcd on.
+        assert.deepStrictEqual(runInventoryOrder(["t1-cp-1", "t1-cp-2", "t1-cp-3"], undefined, ["t1-cp-1"]), ["t1-cp-2", "t1-cp-3", "t1-cp-1"]);
+    });
+
+    it("lost quorum: the named snapshot is fetched, then one recover-control-plane.yml run with both broken nodes and etcd_snapshot", () => {
+        const c = caseNamed("lost quorum restored from a snapshot");
+        assert.deepStrictEqual(playbookRuns(c), [
+            "t1-cluster: playbooks/facts.yml",
+            `t1-cluster: recover-control-plane.yml --limit etcd,kube_control_plane (last: t1-cp-2,t1-cp-3) (broken: t1-cp-2,t1-cp-3) {"etcd_retries":10,"etcd_snapshot":"${FETCHED_ETCD_SNAPSHOT}"}`,
+        ]);
+        const fetch = c.plans[0].plan.steps.find((s): s is Extract<Step, { kind: "fetch-etcd-snapshot" }> => s.kind === "fetch-etcd-snapshot")!;
+        assert.deepStrictEqual(fetch.source, { s3: { bucket: "t1-backups", key: SNAPSHOT_KEY, region: "eu-west-1", endpoint: "https://s3.example.net" } });
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["reachable", "fetch-etcd-snapshot", "playbook", "playbook", "wait-ready", "wait-ready"]);
+    });
+
+    it("runs a recovery once: the same request again plans nothing; a new replacement generation is a new request; it refuses to mix with an upgrade", () => {
+        const request = { ...BACKUP_STORAGE, "operations.recoverControlPlane": { broken: ["t1-cp-2"] } };
+        const done = clusterState(specOf(request), API_HOST);
+        assert.deepStrictEqual(planCluster(done, done, {}).steps, []);
+        const again = clusterState(specOf({ ...request, "operations.replaceNodes": [{ node: "t1-cp-2", generation: 2 }] }), API_HOST);
+        assert.strictEqual(planCluster(done, again, {}).steps.filter((s) => s.kind === "playbook" && s.playbook === "recover-control-plane.yml").length, 1);
+        // Removing the section when done changes nothing either.
+        assert.deepStrictEqual(planCluster(done, clusterState(specOf(BACKUP_STORAGE), API_HOST), {}).steps, []);
+        const upgrade = clusterState(specOf({ ...request, "kubernetes.version": "1.34.2" }), API_HOST);
+        assert.match(planCluster(clusterState(specOf(), API_HOST), upgrade, {}).refusal ?? "", /refusing to upgrade while recovering the control plane/);
+    });
+
+    it("takes the pre-upgrade etcd snapshot under a reason the etcd-backup CronJob files it by (pre-upgrade-<version>)", () => {
+        const plan = planCluster(clusterState(specOf(), API_HOST), clusterState(specOf({ "kubernetes.version": "1.34.2" }), API_HOST), {});
+        assert.deepStrictEqual(plan.steps[0], { kind: "etcd-snapshot", reason: "pre-upgrade-1-34-2", title: "etcd snapshot before the upgrade (pre-upgrade-1-34-2)" });
+    });
+
     it("an unreachable node the stack file names is removed without a drain", () => {
         const before = specOf();
-        const after = withOperations(specOf({ "operations.replaceNodes": [{ node: "t1-w-1", generation: 1 }] }), { removeUnreachable: ["t1-w-1"] });
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-w-1", generation: 1 }], "operations.removeUnreachable": ["t1-w-1"] });
         const n = (s: typeof before) => s.nodes.find((x) => x.name === "t1-w-1")!;
         const gate = planGate([{ previous: machineState(before, n(before)), desired: machineState(after, n(after)) }], { drain: DRAIN });
         assert.deepStrictEqual(kinds(gate), ["record-boot", "playbook"]);

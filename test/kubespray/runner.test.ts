@@ -16,7 +16,9 @@ import { RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../compo
 import { STDERR_BUDGET } from "../../components/kubespray/runner/exec";
 import type { ClusterSpec } from "../../spec";
 import { upstreamTree } from "../upstream";
-import { API_HOST, specOf, withOperations } from "./cases";
+import { API_HOST, BACKUP_STORAGE, SNAPSHOT_KEY, specOf } from "./cases";
+import * as http from "http";
+import type { AddressInfo } from "net";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "kubespray");
 const ROOT = path.join(__dirname, "..", "..");
@@ -96,6 +98,19 @@ function records(box: Sandbox) {
     return { records: all, playbooks: all.filter((r) => r.playbook) };
 }
 
+/** The runner without blocking this process (a test server here must answer it); `input` is its stdin. */
+async function runRunnerAsync(box: Sandbox, operation: string, command: string, desired: CommandState, previous: CommandState | undefined, input: string) {
+    fs.writeFileSync(box.record, "");
+    const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", operation], { cwd: ROOT, env: runnerEnv(box, command, desired, previous) });
+    child.stdin.end(input);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    return { status, stdout, stderr, ...records(box) };
+}
+
 function runRunner(box: Sandbox, operation: string, command: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}) {
     fs.writeFileSync(box.record, "");
     const result = spawnSync(process.execPath, ["dist/components/kubespray/runner/main.js", operation], {
@@ -166,12 +181,114 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
 
     it("removes an unreachable worker the stack file names with reset_nodes=false and allow_ungraceful_removal=true", () => {
         const before = specOf({ "infrastructure.workerPools[0].count": 3 });
-        const after = withOperations(specOf(), { removeUnreachable: ["t1-w-3"] });
+        const after = specOf({ "operations.removeUnreachable": ["t1-w-3"] });
         const box = sandbox(after);
         setNodes(box, before.nodes.map((n) => n.name));
         const result = runRunner(box, "workers", "t1-workers", workersState(after), workersState(before));
         assert.strictEqual(result.status, 0, result.stderr);
         assert.deepStrictEqual(result.playbooks.map((r) => [r.playbook, r.node, r.reset_nodes, r.allow_ungraceful_removal]), [["remove-node.yml", "t1-w-3", false, true]]);
+    });
+
+    it("lost quorum: plans without the API, downloads the named snapshot with the stack's credentials (signed, never printed), runs recover-control-plane.yml with the broken groups, waits for the nodes, removes the snapshot", async () => {
+        const request = { ...BACKUP_STORAGE, "operations.replaceNodes": [{ node: "t1-cp-2", generation: 1 }, { node: "t1-cp-3", generation: 1 }] };
+        const before = specOf(BACKUP_STORAGE);
+        const objects = new Map([[`/t1-backups/${SNAPSHOT_KEY}`, "etcd-snapshot-bytes"]]);
+        const requests: { path: string; authorization: string }[] = [];
+        const server = http.createServer((req, res) => {
+            requests.push({ path: req.url ?? "", authorization: String(req.headers.authorization ?? "") });
+            const body = objects.get(req.url ?? "");
+            if (body === undefined) {
+                res.writeHead(404, { "content-type": "application/xml" }).end("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><AWSAccessKeyId>AKIDEXAMPLE</AWSAccessKeyId></Error>");
+            } else {
+                res.writeHead(200).end(body);
+            }
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        try {
+            const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+            const after = specOf({ ...request, "backup.storage": { bucket: "t1-backups", region: "eu-west-1", s3Url: endpoint }, "operations.recoverControlPlane": { broken: ["t1-cp-2", "t1-cp-3"], etcdSnapshot: { s3Key: SNAPSHOT_KEY } } });
+            const box = sandbox(after);
+            fs.writeFileSync(path.join(box.state, "api-down"), "");
+            for (const n of ["t1-cp-2", "t1-cp-3"]) fs.writeFileSync(path.join(box.state, `boot-${n}`), "boot-new");
+            const input = JSON.stringify({ key: KEY, backupStorage: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "s3cr3t-never-printed" } });
+            const result = await runRunnerAsync(box, "cluster", "t1-cluster", clusterState(after, API_HOST), clusterState(before, API_HOST), input);
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.match(result.stderr, /the API does not answer .*going on without the node list while the control plane is recovered/);
+            assert.deepStrictEqual(requests.map((r) => r.path), [`/t1-backups/${SNAPSHOT_KEY}`]);
+            assert.match(requests[0].authorization, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+            const recovery = result.playbooks.find((r) => r.playbook === "recover-control-plane.yml")!;
+            assert.deepStrictEqual([recovery.limit, recovery.etcd_retries, recovery.broken_etcd, recovery.broken_kube_control_plane, recovery.etcd, recovery.control_plane], [
+                "etcd,kube_control_plane", 10, ["t1-cp-2", "t1-cp-3"], ["t1-cp-2", "t1-cp-3"], ["t1-cp-1", "t1-cp-2", "t1-cp-3"], ["t1-cp-1", "t1-cp-2", "t1-cp-3"],
+            ]);
+            assert.deepStrictEqual([recovery.snapshot_content, recovery.snapshot_mode], ["etcd-snapshot-bytes", "600"]);
+            assert.ok(String(recovery.etcd_snapshot).startsWith(path.join(box.home, "stack", "snapshots")), recovery.etcd_snapshot);
+            assert.ok(!fs.existsSync(path.join(box.home, "stack", "snapshots", String(path.basename(path.dirname(recovery.etcd_snapshot))))), "the snapshot does not outlive the run");
+            assert.deepStrictEqual(result.playbooks.map((r) => r.playbook), ["playbooks/facts.yml", "recover-control-plane.yml"]);
+            assert.deepStrictEqual(result.records.filter((r) => String(r.kubectl).startsWith("read node")).map((r) => r.kubectl), ["read node t1-cp-2", "read node t1-cp-3"]);
+            const log = /full log: (\S+)/.exec(result.stderr)![1];
+            assert.ok(!`${result.stderr}${fs.readFileSync(log, "utf8")}`.includes("s3cr3t-never-printed"), "the secret key is never printed");
+            assert.deepStrictEqual(JSON.parse(result.stdout), clusterState(after, API_HOST));
+            // A key that is not there fails the step, naming S3's error, never the access key.
+            const missing = specOf({ ...request, "backup.storage": { bucket: "t1-backups", region: "eu-west-1", s3Url: endpoint }, "operations.recoverControlPlane": { broken: ["t1-cp-2", "t1-cp-3"], etcdSnapshot: { s3Key: "etcd-snapshots/t1/scheduled/none.db" } } });
+            const failed = await runRunnerAsync(box, "cluster", "t1-cluster", clusterState(missing, API_HOST), clusterState(before, API_HOST), input);
+            assert.strictEqual(failed.status, 1);
+            assert.match(failed.stderr, /fetch the etcd snapshot.*HTTP 404 \(NoSuchKey: The specified key does not exist\.\)/);
+            assert.ok(!failed.stderr.includes("AKIDEXAMPLE</"), failed.stderr);
+            assert.ok(!failed.playbooks.some((r) => r.playbook === "recover-control-plane.yml"));
+        } finally {
+            server.close();
+        }
+    });
+
+    it("a dead control-plane node: its gate and ready run without the API; the recovery restores from a snapshot file fetched from a surviving node", () => {
+        const before = specOf();
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-cp-2", generation: 1 }], "operations.recoverControlPlane": { broken: ["t1-cp-2"] } });
+        const box = sandbox(after);
+        fs.writeFileSync(path.join(box.state, "api-down"), "");
+        const previous = machineState(before, node(before, "t1-cp-2"));
+        const desired = machineState(after, node(after, "t1-cp-2"));
+        const gate = runRunner(box, "gate", "t1-cp-2-gate", desired, previous);
+        assert.strictEqual(gate.status, 0, gate.stderr);
+        assert.deepStrictEqual([gate.playbooks, gate.records.filter((r) => r.kubectl)], [[], []], "no drain, no removal: the recovery does that");
+        const ready = runRunner(box, "ready", "t1-cp-2-ready", desired, previous);
+        assert.strictEqual(ready.status, 0, ready.stderr);
+        assert.deepStrictEqual(ready.playbooks, []);
+        assert.ok(ready.records.some((r) => r["cloud-init"] === "status --wait"), "its new machine is awaited");
+        // The snapshot on a surviving node (the runner's own on-node pre-upgrade snapshot, say), restored if quorum is lost.
+        const file = path.join(box.home, "etcd-pre-upgrade-1-33-7.db");
+        fs.writeFileSync(file, "on-node-snapshot");
+        const withFile = specOf({ "operations.replaceNodes": [{ node: "t1-cp-2", generation: 1 }], "operations.recoverControlPlane": { broken: ["t1-cp-2"], etcdSnapshot: { node: "t1-cp-1", path: file } } });
+        fs.writeFileSync(path.join(box.state, "boot-t1-cp-2"), "boot-new");
+        const recovered = runRunner(box, "cluster", "t1-cluster", clusterOf(withFile), clusterOf(before));
+        assert.strictEqual(recovered.status, 0, recovered.stderr);
+        const run = recovered.playbooks.find((r) => r.playbook === "recover-control-plane.yml")!;
+        assert.deepStrictEqual([run.broken_etcd, run.etcd, run.snapshot_content, run.snapshot_mode], [["t1-cp-2"], ["t1-cp-1", "t1-cp-3", "t1-cp-2"], "on-node-snapshot", "600"]);
+    });
+
+    it("pre-upgrade snapshot: a Job from the etcd-backup CronJob when the cluster has it (off the node), failing loudly before any upgrade; else on the node, saying so", () => {
+        const before = specOf({ "kubernetes.version": "1.33.5" });
+        const after = specOf({ "kubernetes.version": "1.33.7" });
+        const box = sandbox(after);
+        setSettings(box, (s) => ({ ...s, maintenanceWindows: windows(true) }));
+        fs.writeFileSync(path.join(box.state, "cronjob"), "");
+        fs.writeFileSync(path.join(box.state, "job-conditions"), "Complete");
+        const ok = runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before));
+        assert.strictEqual(ok.status, 0, ok.stderr);
+        const calls = ok.records.filter((r) => r.kubectl).map((r) => String(r.kubectl).replace("--kubeconfig /etc/kubernetes/admin.conf ", ""));
+        assert.deepStrictEqual(calls.slice(0, 2), ["-n kube-system delete job etcd-backup-pre-upgrade-1-33-7 --ignore-not-found --wait=true", "-n kube-system create job etcd-backup-pre-upgrade-1-33-7 --from=cronjob/etcd-backup"]);
+        assert.match(ok.stderr, /etcd snapshot stored off the nodes: s3:\/\/t1-backups\/etcd-snapshots\/t1\/pre-upgrade-1-33-7\/\S+\.db \(Job kube-system\/etcd-backup-pre-upgrade-1-33-7\)/);
+        assert.deepStrictEqual(ok.playbooks.map((r) => r.playbook), ["upgrade-cluster.yml"]);
+        assert.ok(!ok.records.some((r) => r.etcdctl), "no snapshot left on the node");
+        fs.writeFileSync(path.join(box.state, "job-conditions"), "FailureTarget Failed");
+        const failed = runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before));
+        assert.strictEqual(failed.status, 1);
+        assert.match(failed.stderr, /the etcd snapshot Job kube-system\/etcd-backup-pre-upgrade-1-33-7 failed, so nothing was upgraded/);
+        assert.deepStrictEqual(failed.playbooks, []);
+        fs.rmSync(path.join(box.state, "cronjob"));
+        const onNode = runRunner(box, "cluster", "t1-cluster", clusterOf(after), clusterOf(before));
+        assert.strictEqual(onNode.status, 0, onNode.stderr);
+        assert.deepStrictEqual(onNode.records.filter((r) => r.etcdctl).map((r) => r.etcdctl), ["snapshot save /var/backups/etcd-pre-upgrade-1-33-7.db"]);
+        assert.match(onNode.stderr, /etcd snapshot written ON THE NODE t1-cp-1:\/var\/backups\/etcd-pre-upgrade-1-33-7\.db: it is NOT off the node/);
     });
 
     it("refuses the two-minor upgrade with a clear message and records nothing", () => {
@@ -350,6 +467,8 @@ describe("Kubespray runner against fixture playbooks (real ansible-playbook on l
         assert.strictEqual(result.status, 0, result.stderr);
         assert.match(result.stdout, /server: https:\/\/10\.0\.0\.5:6443\n {4}certificate-authority-data: Q0EtREFUQQ==/);
         assert.match(result.stdout, /\n {4}token: token-123\n/);
+        // The token's generation and its Secret's creation time, for the key expiry policies (clients ignore extensions).
+        assert.match(result.stdout, /\n {4}extensions:\n {4}- name: clusters\.pulumi\.io\/token\n {6}extension:\n {8}generation: 0\n {8}createdAt: "2026-03-01T10:00:00\.000Z"\n/);
         const applied = result.records.find((r) => String(r.kubectl).includes("apply -f -"))!;
         const objects = JSON.parse(applied.stdin).items.map((o: { kind: string; type?: string }) => `${o.kind}${o.type ? `/${o.type}` : ""}`);
         assert.deepStrictEqual(objects, ["ServiceAccount", "ClusterRoleBinding", "Secret/kubernetes.io/service-account-token"]);

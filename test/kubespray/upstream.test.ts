@@ -71,20 +71,25 @@ function spawnAsync(command: string, args: readonly string[], options: { env: No
 }
 
 /** One planned playbook step, built as the runner builds it, listed by the real playbook. */
-async function listHosts(checkout: string, c: Case, step: PlaybookStep, live: ReadonlySet<string>): Promise<{ plays: Play[]; order: string[] }> {
+async function listHosts(checkout: string, c: Case, step: PlaybookStep, live: ReadonlySet<string>): Promise<{ plays: Play[]; order: string[]; groups: Record<string, string[]> }> {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-"));
     writeInventory(path.join(base, "inventory"), renderInventory({ spec: c.spec, apiHost: API_HOST }));
     const keep = (step.keep ?? []).map((h, i) => ({ ...h, address: h.address ?? `10.0.0.${200 + i}` }));
-    runInventory(path.join(base, "inventory"), path.join(base, "run"), keep, step.last ?? [], live);
+    runInventory(path.join(base, "inventory"), path.join(base, "run"), keep, step.last ?? [], live, step.broken ?? []);
     const ctx = contextFor(checkout, path.join(base, "run"));
     const varsFile = path.join(base, "run-vars.json");
     fs.writeFileSync(varsFile, JSON.stringify(step.extraVars));
     const call = invocation(ctx, "ansible-playbook", [...playbookArgs(ctx, path.join(checkout, step.playbook), varsFile, step.limit, step.tags), "--list-hosts"], false);
     const result = await spawnAsync(call.command, call.args, { env: call.env, cwd: call.cwd });
     assert.strictEqual(result.status, 0, `${describeRun("", step)}: ${result.stderr}`);
+    // The groups the run's plays read, as Ansible itself resolves them from the run's inventory.
+    const graph = spawnSync("ansible-inventory", ["-i", path.join(base, "run", "hosts.yaml"), "--list"], { cwd: checkout, encoding: "utf8" });
+    assert.strictEqual(graph.status, 0, graph.stderr);
+    const listed = JSON.parse(graph.stdout) as Record<string, { hosts?: string[] }>;
+    const groups = Object.fromEntries(["etcd", "kube_control_plane", "broken_etcd", "broken_kube_control_plane"].map((g) => [g, listed[g]?.hosts ?? []]));
     const inventory = parse(fs.readFileSync(path.join(base, "run", "hosts.yaml"), "utf8"));
     fs.rmSync(base, { recursive: true, force: true });
-    return { plays: parsePlays(result.stdout), order: Object.keys(inventory.all.children.kube_control_plane.hosts) };
+    return { plays: parsePlays(result.stdout), order: Object.keys(inventory.all.children.kube_control_plane.hosts), groups };
 }
 
 async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -109,21 +114,33 @@ describe("Kubespray runner against the real Kubespray v2.31.0 tree", function ()
         const runs = cases().flatMap((c) => c.plans.flatMap(({ command, plan, live }) => plan.steps
             .filter((s): s is PlaybookStep => s.kind === "playbook")
             .map((step) => ({ c, command, step, live }))));
-        assert.ok(runs.length >= 15, `${runs.length} planned runs`);
+        assert.ok(runs.length >= 19, `${runs.length} planned runs`);
+        assert.ok(runs.some((r) => r.step.playbook === "recover-control-plane.yml" && r.step.broken?.length === 2), "the lost-quorum recovery is among them");
         // Identical invocations (same playbook, limit, tags, order, hosts) are listed once.
         const keyOf = (r: (typeof runs)[number]) => JSON.stringify([r.step.playbook, r.step.limit, r.step.tags, r.step.last, r.step.extraVars.node, r.step.keep?.map((k) => k.name), r.c.spec.nodes.map((n) => n.name), [...r.live].sort()]);
         const unique = [...new Map(runs.map((r) => [keyOf(r), r])).values()];
         const listed = new Map((await inBatches(unique, 2, async (r) => [keyOf(r), await listHosts(checkout, r.c, r.step, r.live)] as const)));
         runs.forEach((run) => {
             const { c, command, step } = run;
-            const { plays, order } = listed.get(keyOf(run))!;
+            const { plays, order, groups } = listed.get(keyOf(run))!;
             const label = describeRun(command, step);
             const all = new Set([...c.spec.nodes.map((n) => n.name), ...(step.keep ?? []).map((k) => k.name)]);
             const controlPlane = new Set([...c.spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name), ...(step.keep ?? []).filter((k) => k.role === "control-plane").map((k) => k.name)]);
             const touched = new Set(plays.flatMap((p) => p.hosts));
             // Kubespray runs kubeadm init, makes etcd certificates and delegates removals on the first host.
-            for (const first of plays.filter((p) => /kube_control_plane(\[0\]| \| first)/.test(p.pattern)).flatMap((p) => p.hosts)) {
-                assert.ok(!(step.last ?? []).includes(first), `${label}: ${first} must not be the first control-plane host`);
+            for (const first of plays.filter((p) => /(kube_control_plane|etcd)(\[0\]| \| first)/.test(p.pattern)).flatMap((p) => p.hosts)) {
+                assert.ok(!(step.last ?? []).includes(first), `${label}: ${first} must not be the first control-plane or etcd host`);
+            }
+            // recover-control-plane.md: broken nodes in broken_etcd and broken_kube_control_plane, survivors first in etcd and kube_control_plane.
+            assert.deepStrictEqual([groups.broken_etcd, groups.broken_kube_control_plane], [[...(step.broken ?? [])], [...(step.broken ?? [])]], `${label}: broken groups`);
+            if (step.broken) {
+                const survivors = groups.etcd.filter((h) => !step.broken!.includes(h));
+                assert.deepStrictEqual(groups.etcd, [...survivors, ...step.broken], `${label}: etcd order`);
+                assert.deepStrictEqual(groups.kube_control_plane, [...survivors, ...step.broken], `${label}: kube_control_plane order`);
+                const firsts = plays.filter((p) => p.pattern === "etcd[0]" || p.pattern === "kube_control_plane[0]");
+                assert.deepStrictEqual(firsts.filter((p) => p.name.startsWith("Recover")).map((p) => [p.name, p.hosts]),
+                    [["Recover etcd", [survivors[0]]], ["Recover control plane", [survivors[0]]]], `${label}: recovered on the first survivor`);
+                assert.ok(firsts.every((p) => p.hosts.join() === survivors[0]), `${label}: every first-host play on ${survivors[0]}`);
             }
             assert.ok(!(step.last ?? []).includes(order[0]), `${label}: inventory order ${order.join(",")}`);
             if (step.playbook === "remove-node.yml") {
@@ -140,6 +157,23 @@ describe("Kubespray runner against the real Kubespray v2.31.0 tree", function ()
                 assert.deepStrictEqual([...touched].sort(), [...all].sort(), label);
             }
         });
+    });
+
+    it("every extra variable a planned run passes is one this release reads, recovery's included", () => {
+        const vars = new Set(cases().flatMap((c) => c.plans.flatMap(({ plan }) => plan.steps.flatMap((s) => s.kind === "playbook" ? Object.keys(s.extraVars) : []))));
+        for (const name of ["etcd_retries", "etcd_snapshot", "reset_nodes", "allow_ungraceful_removal", "node", "skip_confirmation", "ignore_assert_errors"]) {
+            assert.ok(vars.has(name), `${name} is planned by some case`);
+        }
+        const grep = (word: string) => spawnSync("grep", ["-rlw", "--include=*.yml", word, path.join(tree, "roles"), path.join(tree, "playbooks")], { encoding: "utf8" }).stdout.trim();
+        for (const name of vars) {
+            assert.ok(grep(name), `${name} is not read by Kubespray ${VERSION}`);
+        }
+        // etcd_snapshot is a file on the machine running Ansible: the recover role copies it to the node (copy: src).
+        const lostQuorum = fs.readFileSync(path.join(tree, "roles", "recover_control_plane", "etcd", "tasks", "recover_lost_quorum.yml"), "utf8");
+        assert.match(lostQuorum, /copy:\n\s+src: "\{\{ etcd_snapshot \}\}"/);
+        // ...and the broken members are matched by etcd_member_name, which the inventory sets on every control-plane host.
+        assert.match(fs.readFileSync(path.join(tree, "roles", "recover_control_plane", "etcd", "tasks", "main.yml"), "utf8"), /hostvars\[item\[0\]\]\['etcd_member_name'\]/);
+        assert.match(renderInventory({ spec: specOf(), apiHost: API_HOST })["hosts.yaml"], /t1-cp-2:\n(\s+\w+: .*\n)*?\s+etcd_member_name: etcd2/);
     });
 
     it("ad-hoc calls read their JSON under Kubespray's ansible.cfg (profile_tasks enabled there)", async () => {

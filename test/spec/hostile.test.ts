@@ -4,23 +4,8 @@
  */
 import * as assert from "assert";
 import { loadClusterSpec, projectConfigValues, readStackFile, SpecError, withSecretStandIns, type SpecIssue } from "../../spec";
-import { existingConfig, harvesterConfig, openstackConfig, vsphereConfig, withValue, type Config } from "../fixtures/configs";
+import { apply, existingConfig, harvesterConfig, issuesOf, openstackConfig, vsphereConfig, withValue, type Config } from "../fixtures/configs";
 
-function issuesOf(config: Config): SpecIssue[] {
-    try {
-        loadClusterSpec(config);
-        return [];
-    } catch (error) {
-        if (error instanceof SpecError) {
-            return [...error.issues];
-        }
-        throw error;
-    }
-}
-
-function apply(base: Config, changes: Record<string, unknown>): Config {
-    return Object.entries(changes).reduce((config, [path, value]) => withValue(config, path, value), base);
-}
 
 function assertIssue(issues: readonly SpecIssue[], path: string, message: RegExp): void {
     const hit = issues.find((issue) => issue.path === path && message.test(issue.message));

@@ -1,22 +1,7 @@
 import * as assert from "assert";
-import { loadClusterSpec, SpecError, type SpecIssue } from "../../spec";
-import { existingConfig, harvesterConfig, openstackConfig, vsphereConfig, withValue, type Config } from "../fixtures/configs";
+import { loadClusterSpec, SpecError } from "../../spec";
+import { apply, existingConfig, harvesterConfig, issuesOf, openstackConfig, vsphereConfig, type Config } from "../fixtures/configs";
 
-function issuesOf(config: Config): SpecIssue[] {
-    try {
-        loadClusterSpec(config);
-        return [];
-    } catch (error) {
-        if (error instanceof SpecError) {
-            return [...error.issues];
-        }
-        throw error;
-    }
-}
-
-function apply(base: Config, changes: Record<string, unknown>): Config {
-    return Object.entries(changes).reduce((config, [path, value]) => withValue(config, path, value), base);
-}
 
 interface Case {
     readonly rule: string;

@@ -237,10 +237,12 @@ export function workerHosts(inventoryDir: string): string[] {
 
 /**
  * One run's copy of the inventory: hosts that are leaving the spec added back (Kubespray removes a node
- * that is still in the inventory), and the control-plane/etcd groups ordered so that a node the cluster
- * does not have yet, or one being removed, is never first (see runInventoryOrder).
+ * that is still in the inventory), the control-plane/etcd groups ordered so that a node the cluster
+ * does not have yet, or one being removed or recovered, is never first (see runInventoryOrder), and for
+ * a recovery the `broken_etcd` and `broken_kube_control_plane` groups recover-control-plane.yml reads
+ * (docs/operations/recover-control-plane.md; the hosts keep their `etcd_member_name`).
  */
-export function runInventory(baseDir: string, targetDir: string, keep: readonly (KeptHost & { address: string })[], last: readonly string[], live: ReadonlySet<string> | undefined): void {
+export function runInventory(baseDir: string, targetDir: string, keep: readonly (KeptHost & { address: string })[], last: readonly string[], live: ReadonlySet<string> | undefined, broken: readonly string[] = []): void {
     fs.cpSync(baseDir, targetDir, { recursive: true });
     const document = readInventory(targetDir);
     for (const host of keep) {
@@ -253,6 +255,14 @@ export function runInventory(baseDir: string, targetDir: string, keep: readonly 
     for (const group of ["kube_control_plane", "etcd"]) {
         const hosts = Object.keys(document.all.children[group].hosts ?? {});
         document.all.children[group].hosts = Object.fromEntries(runInventoryOrder(hosts, live, last).map((h) => [h, {}]));
+    }
+    if (broken.length) {
+        const controlPlane = Object.keys(document.all.children.kube_control_plane.hosts ?? {});
+        const unknown = broken.filter((h) => !controlPlane.includes(h));
+        if (unknown.length) throw new StepError("write the run's inventory", `${unknown.join(", ")} is not a control-plane host of the inventory`);
+        const hosts = Object.fromEntries(broken.map((h) => [h, {}]));
+        document.all.children.broken_etcd = { hosts };
+        document.all.children.broken_kube_control_plane = { hosts: { ...hosts } };
     }
     fs.writeFileSync(path.join(targetDir, INVENTORY_FILE), stringify(document, { lineWidth: 0 }));
 }

@@ -16,12 +16,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
+import { describeSnapshot, FETCHED_ETCD_SNAPSHOT, pendingRecovery, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
 import { breakGlassToken, type ClusterState, type CommandState, type KeysState, type KubeconfigState, type MachineState, type WorkersState } from "../state";
 import { kubesprayHome, readSettings, stackDir, type StackSettings } from "../workspace";
 import { adHoc, checkImage, controlPlaneHosts, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
 import { failureTail, missingTools, pruneLogs, run, RunLog, stderr, StepError, useLog, writePrivateKey } from "./exec";
 import { withLock } from "./lock";
+import { downloadObject, type S3Credentials } from "./s3";
 import { describeWindows, insideWindow } from "./window";
 
 const OPERATIONS = ["prepare", "cluster", "workers", "gate", "ready", "authorize", "kubeconfig"] as const;
@@ -177,6 +178,10 @@ interface Execution {
     readonly drainArgs: string;
     /** Control-plane nodes to run kubectl on, the cluster's own first. */
     readonly kubectlHosts: readonly string[];
+    /** Where `fetch-etcd-snapshot` puts the snapshot (0700 directory, removed after the run). */
+    readonly snapshotFile: string;
+    /** The backup storage's credentials, when the stack file restores a snapshot from it. */
+    readonly backupStorage?: S3Credentials;
 }
 
 function bootFile(ctx: AnsibleContext, node: string): string {
@@ -201,10 +206,16 @@ async function runPlaybookStep(run: Execution, step: PlaybookStep): Promise<void
     const dir = path.join(ctx.stateDir, "runs", `${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dir), { recursive: true });
-    runInventory(ctx.inventoryDir, path.join(dir, "inventory"), keep, step.last ?? [], run.live ? new Set(run.live.keys()) : undefined);
+    runInventory(ctx.inventoryDir, path.join(dir, "inventory"), keep, step.last ?? [], run.live ? new Set(run.live.keys()) : undefined, step.broken ?? []);
+    // The planner cannot know this machine's paths: the fetched snapshot's takes the placeholder's place.
+    const extraVars = Object.fromEntries(Object.entries(step.extraVars).map(([key, value]) => {
+        if (value !== FETCHED_ETCD_SNAPSHOT) return [key, value];
+        if (!fs.existsSync(run.snapshotFile)) throw new StepError(step.title, "the etcd snapshot was not fetched");
+        return [key, run.snapshotFile];
+    }));
     try {
         const book = ctx.runner === "container" ? step.playbook : path.join(ctx.checkout, step.playbook);
-        await playbook({ ...ctx, inventoryDir: path.join(dir, "inventory") }, step.title, book, step.limit, step.extraVars, step.tags);
+        await playbook({ ...ctx, inventoryDir: path.join(dir, "inventory") }, step.title, book, step.limit, extraVars, step.tags);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -257,11 +268,10 @@ async function execute(run: Execution, step: Step, keys: { keyFile: string; prev
             if (!(step.node in result.ok)) throw new StepError(step.title, `${step.node}: ${result.failed[step.node]}`);
             return;
         }
-        case "etcd-snapshot": {
-            const label = step.label.replace(/[^A-Za-z0-9._-]/g, "-");
-            await onFirstControlPlane(run, step.title, `etcdctl.sh snapshot save /var/backups/etcd-${label}.db`);
-            return;
-        }
+        case "etcd-snapshot":
+            return etcdSnapshot(run, step.title, step.reason);
+        case "fetch-etcd-snapshot":
+            return fetchSnapshot(run, step.title, step.source);
         case "forget-host-key":
             if (!IPV4.test(step.address)) throw new StepError(step.title, `${step.address} is not an address`);
             if (fs.existsSync(knownHostsFile(ctx))) {
@@ -298,6 +308,76 @@ async function onFirstControlPlane(run: Execution, title: string, command: strin
     const host = run.kubectlHosts[0];
     const result = await adHoc(run.ctx, title, host, module, command);
     if (!(host in result.ok)) throw new StepError(title, `${host}: ${result.failed[host]}`);
+}
+
+const REASON = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * An etcd snapshot before a disruptive change. With the etcd-backup CronJob in the cluster (backup.storage
+ * set: components/backup/etcd.ts), a Job made from it, `etcd-backup-<reason>`, takes the snapshot and
+ * uploads it to `s3://<bucket>/etcd-snapshots/<cluster>/<reason>/`: the snapshot leaves the node. The runner
+ * waits for the Job and fails (the upgrade does not start) when it fails. A Job of that name left by an
+ * earlier attempt of the same change is replaced: its snapshot stays in the bucket, the new one is newer.
+ * Without the CronJob, the snapshot is written on the first control-plane node, and the runner says where
+ * and that it is not off the node.
+ */
+async function etcdSnapshot(run: Execution, title: string, reason: string): Promise<void> {
+    if (!REASON.test(reason)) throw new StepError(title, `${JSON.stringify(reason)} is not a snapshot reason`);
+    const cronJob = (await kubectlOn(run.ctx, title, "-n kube-system get cronjob etcd-backup --ignore-not-found -o name", run.kubectlHosts)).trim();
+    if (!cronJob) {
+        const host = run.kubectlHosts[0];
+        const file = `/var/backups/etcd-${reason}.db`;
+        await onFirstControlPlane(run, title, `etcdctl.sh snapshot save ${file}`);
+        stderr.progress(`[kubespray: ${title}] etcd snapshot written ON THE NODE ${host}:${file}: it is NOT off the node (the cluster has no etcd-backup CronJob; set backup.storage to keep snapshots in the backup storage). To restore it: operations.recoverControlPlane.etcdSnapshot: {node: ${host}, path: ${file}}`);
+        return;
+    }
+    const job = `etcd-backup-${reason}`;
+    await kubectlOn(run.ctx, title, `-n kube-system delete job ${job} --ignore-not-found --wait=true`, run.kubectlHosts);
+    await kubectlOn(run.ctx, title, `-n kube-system create job ${job} --from=cronjob/etcd-backup`, run.kubectlHosts);
+    // The CronJob's Job gives up after activeDeadlineSeconds (1800 s): wait a little longer than that.
+    const timeoutMs = Number(process.env.KUBESPRAY_SNAPSHOT_TIMEOUT ?? 1900) * 1000;
+    const pollMs = Number(process.env.KUBESPRAY_READY_POLL ?? 10) * 1000;
+    const started = Date.now();
+    for (;;) {
+        const conditions = (await kubectlOn(run.ctx, title, `-n kube-system get job ${job} '-o=jsonpath={.status.conditions[?(@.status=="True")].type}'`, run.kubectlHosts)).split(/\s+/);
+        if (conditions.includes("Complete")) {
+            const logs = await kubectlOn(run.ctx, title, `-n kube-system logs job/${job} -c upload --tail=20`, run.kubectlHosts).catch(() => "");
+            const where = /uploaded (s3:\/\/\S+)/.exec(logs)?.[1] ?? `the backup storage under etcd-snapshots/<cluster>/${reason}/`;
+            stderr.progress(`[kubespray: ${title}] etcd snapshot stored off the nodes: ${where} (Job kube-system/${job})`);
+            return;
+        }
+        if (conditions.includes("Failed")) {
+            const logs = await kubectlOn(run.ctx, title, `-n kube-system logs job/${job} --all-containers --tail=10`, run.kubectlHosts).catch(() => "");
+            throw new StepError(title, `the etcd snapshot Job kube-system/${job} failed, so nothing was upgraded. Its last lines:\n${logs.trim() || "(no logs)"}\nSee kubectl -n kube-system describe job ${job}; fix the cause and run pulumi up again`);
+        }
+        if (Date.now() - started > timeoutMs) {
+            throw new StepError(title, `the etcd snapshot Job kube-system/${job} did not finish within ${timeoutMs / 1000}s, so nothing was upgraded`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+}
+
+/**
+ * The snapshot a recovery restores, put where Kubespray's recover role copies it from (this machine):
+ * downloaded from the backup storage, or fetched from a control-plane node over SSH.
+ */
+async function fetchSnapshot(run: Execution, title: string, source: Extract<Step, { kind: "fetch-etcd-snapshot" }>["source"]): Promise<void> {
+    fs.mkdirSync(path.dirname(run.snapshotFile), { recursive: true, mode: 0o700 });
+    fs.rmSync(run.snapshotFile, { force: true });
+    if ("s3" in source) {
+        if (!run.backupStorage) {
+            throw new StepError(title, "no backup storage credentials reached the runner: set secrets.backupAccessKeyId and secrets.backupSecretAccessKey and run pulumi up again");
+        }
+        const size = await downloadObject(source.s3, run.backupStorage, run.snapshotFile);
+        stderr.progress(`[kubespray: ${title}] ${describeSnapshot(source)}: ${size} bytes`);
+        return;
+    }
+    if (!/^\/[A-Za-z0-9._\/-]+\.db$/.test(source.path) || source.path.split("/").includes("..")) throw new StepError(title, `${JSON.stringify(source.path)} is not a snapshot path`);
+    const result = await adHoc(run.ctx, title, checkName(source.node), "ansible.builtin.fetch", `src=${source.path} dest=${run.snapshotFile} flat=yes fail_on_missing=yes`);
+    if (!(source.node in result.ok) || !fs.existsSync(run.snapshotFile)) {
+        throw new StepError(title, `${describeSnapshot(source)}: ${result.failed[source.node] ?? "not fetched"}`);
+    }
+    fs.chmodSync(run.snapshotFile, 0o600);
 }
 
 /**
@@ -367,11 +447,13 @@ export function windowRefusal(command: string, desired: CommandState, plan: Plan
 interface Keys {
     readonly key: string;
     readonly previousKey?: string;
+    /** The backup storage's credentials (a recovery that restores a snapshot from it). */
+    readonly backupStorage?: S3Credentials;
 }
 
 /**
  * SSH private keys arrive on stdin (the command resource's secret `stdin`), never in the environment:
- * the key alone, or `{"key": …, "previousKey": …}` for a rotation.
+ * the key alone, or `{"key": …, "previousKey": …, "backupStorage": {"accessKeyId": …, "secretAccessKey": …}}`.
  */
 function readPrivateKeys(): Keys {
     const text = fs.readFileSync(0, "utf8");
@@ -382,12 +464,14 @@ function readPrivateKeys(): Keys {
     return keys;
 }
 
-async function withKey<T>(work: (keyFile: string, previousKeyFile?: string) => Promise<T>): Promise<T> {
+async function withKey<T>(work: (keyFile: string, previousKeyFile: string | undefined, backupStorage: S3Credentials | undefined) => Promise<T>): Promise<T> {
     const keys = readPrivateKeys();
     const key = writePrivateKey(keys.key);
     const previous = keys.previousKey ? writePrivateKey(keys.previousKey) : undefined;
+    const storage = keys.backupStorage;
+    const backupStorage = typeof storage?.accessKeyId === "string" && typeof storage.secretAccessKey === "string" ? storage : undefined;
     try {
-        return await work(key.file, previous?.file);
+        return await work(key.file, previous?.file, backupStorage);
     } finally {
         key.cleanup();
         previous?.cleanup();
@@ -415,18 +499,26 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
     if (!prepared(ws, settings)) {
         await prepare(ws, settings);
     }
-    return withLock(path.join(ws.dir, "kubespray.lock"), command, () => withKey(async (keyFile, previousKeyFile) => {
+    return withLock(path.join(ws.dir, "kubespray.lock"), command, () => withKey(async (keyFile, previousKeyFile, backupStorage) => {
         const ctx = ansibleContext(ws, settings, inventoryDir, keyFile);
         if (operation === "kubeconfig") {
             return fetchKubeconfig(ctx, desired as KubeconfigState);
         }
         const needsLive = operation !== "authorize" && !(operation === "cluster" && !previousState());
-        const live = needsLive ? await liveNodes(ctx) : undefined;
+        // While the control plane is recovered, its API may not answer (etcd without quorum): plan without the node list.
+        const recovering = (operation === "cluster" && pendingRecovery(previousState<ClusterState>(), desired as ClusterState) !== undefined)
+            || ((operation === "gate" || operation === "ready") && (settings.recovering ?? []).includes((desired as MachineState).node?.name));
+        const live = needsLive ? await liveNodes(ctx).catch((error: unknown) => {
+            if (!recovering) throw error;
+            stderr.progress(`[kubespray: ${command}] the API does not answer (${error instanceof Error ? error.message : String(error)}); going on without the node list while the control plane is recovered`);
+            return undefined;
+        }) : undefined;
         const planCtx: PlanContext = {
             live: live ? new Set(live.keys()) : undefined,
             controlPlane: controlPlaneHosts(inventoryDir),
             inventoryWorkers: workerHosts(inventoryDir),
             drain: settings.drain,
+            recovering: new Set(settings.recovering ?? []),
         };
         const plan = planFor(operation, desired, planCtx);
         if (plan.refusal) {
@@ -438,13 +530,19 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
         }
         const controlPlane = controlPlaneHosts(inventoryDir);
         const execution: Execution = {
-            ctx, settings, live,
+            ctx, settings, live, backupStorage,
             drainArgs: `--grace-period=${settings.drain.gracePeriodSeconds} --timeout=${settings.drain.timeoutSeconds}s`,
             kubectlHosts: live ? [...controlPlane.filter((h) => live.has(h)), ...controlPlane.filter((h) => !live.has(h))] : controlPlane,
+            snapshotFile: path.join(ws.dir, "snapshots", `${process.pid}`, "etcd-snapshot.db"),
         };
-        for (const step of plan.steps) {
-            stderr.progress(`[kubespray: ${command}] ${step.title}`);
-            await execute(execution, step, { keyFile, previousKeyFile });
+        try {
+            for (const step of plan.steps) {
+                stderr.progress(`[kubespray: ${command}] ${step.title}`);
+                await execute(execution, step, { keyFile, previousKeyFile });
+            }
+        } finally {
+            // A snapshot holds every Secret of the cluster: it never outlives the run.
+            fs.rmSync(path.dirname(execution.snapshotFile), { recursive: true, force: true });
         }
         return desiredText;
     }));
@@ -482,8 +580,8 @@ async function fetchKubeconfig(ctx: AnsibleContext, desired: KubeconfigState): P
     for (const target of controlPlaneHosts(ctx.inventoryDir)) {
         try {
             await playbook(ctx, "make the provider's credential", KUBECONFIG_PLAYBOOK, undefined, { target, generation, output });
-            const { token, ca } = JSON.parse(fs.readFileSync(output, "utf8")) as { token: string; ca: string };
-            return kubeconfigYaml(desired.server, ca, token);
+            const { token, ca, created } = JSON.parse(fs.readFileSync(output, "utf8")) as { token: string; ca: string; created?: string };
+            return kubeconfigYaml(desired.server, ca, token, { generation, createdAt: created && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : undefined });
         } catch (error) {
             failures.push(`${target}: ${error instanceof Error ? error.message : String(error)}`);
         } finally {
@@ -493,12 +591,22 @@ async function fetchKubeconfig(ctx: AnsibleContext, desired: KubeconfigState): P
     throw new StepError("make the provider's credential", failures.join("; "));
 }
 
-export function kubeconfigYaml(server: string, ca: string, token: string): string {
+/** The kubeconfig user's extension naming the token's generation and when its Secret was made (read by policies/lib/key-dates.ts). */
+export const TOKEN_EXTENSION = "clusters.pulumi.io/token";
+
+/**
+ * The provider's kubeconfig. The user carries an extension (kubeconfig's `extensions`, which clients
+ * ignore) with the token's generation and its Secret's creation time: the same on every run of a
+ * generation, and what the key expiry policies date the credential by.
+ */
+export function kubeconfigYaml(server: string, ca: string, token: string, stamp: { generation: number; createdAt?: string } = { generation: 0 }): string {
     const name = "cluster";
     return [
         "apiVersion: v1", "kind: Config",
         "clusters:", `- name: ${name}`, "  cluster:", `    server: ${server}`, `    certificate-authority-data: ${ca}`,
         "users:", "- name: pulumi-clusters-admin", "  user:", `    token: ${token}`,
+        "    extensions:", `    - name: ${TOKEN_EXTENSION}`, "      extension:", `        generation: ${stamp.generation}`,
+        ...(stamp.createdAt ? [`        createdAt: "${stamp.createdAt}"`] : []),
         "contexts:", `- name: ${name}`, "  context:", `    cluster: ${name}`, "    user: pulumi-clusters-admin",
         `current-context: ${name}`, "",
     ].join("\n");
