@@ -5,6 +5,11 @@
  * `pulumi preview` refuses what `pulumi up` would, with the runner's words.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../cli/stacks";
 import { chainReport, longestPath, type ChainResource } from "../../bench/chain-graph";
 import { generatedStack } from "../../bench/stacks";
 import { deployedFromOutputs, deployedRecord, DeployedRecordError, parseDeployedRecord, rangeNames } from "../../components/deployed";
@@ -52,6 +57,21 @@ describe("Day 1 in parallel, rollouts in order (the deployed record)", function 
             assert.ok(machineChain.total < 2000 && machineChain.total >= 1000, `${machineChain.total}`);
         });
     }
+
+    it("a new node's gate and ready return at once: no Kubespray checkout, inventory, lock or cluster needed (the runner, compiled)", () => {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "runner-new-"));
+        const desired = JSON.stringify({ kind: "machine", v: 2, node: { name: "t1-w-9", address: "10.0.0.29", role: "worker" }, replaceHash: "a", restartHash: "b", restartAppliedBy: "provider", ungraceful: false });
+        for (const operation of ["gate", "ready"]) {
+            const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "dist", "components", "kubespray", "runner", "main.js"), operation], {
+                encoding: "utf8", input: "",
+                env: { PATH: process.env.PATH, KUBESPRAY_HOME: home, KUBESPRAY_STACK: "s", KUBESPRAY_COMMAND: `t1-w-9-${operation}`, KUBESPRAY_DESIRED: desired },
+            });
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.strictEqual(result.stdout.trim(), desired);
+        }
+        assert.deepStrictEqual(fs.readdirSync(home), ["s"], "no release prepared");
+        fs.rmSync(home, { recursive: true, force: true });
+    });
 
     it("Day 2: existing control-plane nodes one at a time, then workers by batch behind one barrier per batch", async () => {
         const config = sized(openstackConfig(), 10, "20%");
