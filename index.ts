@@ -1,5 +1,7 @@
 // Pulumi entry point (compiled to dist/index.js by `npm run build`): load the stack's cluster spec,
-// build the Cluster, export its outputs.
+// read what is deployed, build the Cluster, export its outputs. An async function as the module's export:
+// the Node language host calls an exported function and awaits what it returns as the stack's outputs
+// (@pulumi/pulumi cmd/run/run.js), so the deployed record is read before any other resource.
 import * as pulumi from "@pulumi/pulumi";
 import { staleBuildReason } from "./components/build-stamp";
 import { unsupportedNodeReason } from "./components/node-version";
@@ -11,4 +13,4 @@ if (refusal) {
     throw new pulumi.RunError(refusal);
 }
 tuneRuntime();
-export = defineCluster(projectConfig());
+export = async (): Promise<Record<string, unknown>> => defineCluster(projectConfig());

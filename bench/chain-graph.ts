@@ -196,7 +196,8 @@ export const BOOT_AFTER_CREATE_SECONDS: Readonly<Record<string, number>> = {
  *   past 3 min).
  * - Harvester (KubeVirt) VirtualMachine: 1 s: pulumi-kubernetes does not await custom resources without
  *   `pulumi.com/waitFor` (pulumi/pulumi-kubernetes#3143), so the boot continues in the background.
- * - Kubespray commands with nothing to do on Day 1 (gate, ready, ssh-keys, workers): one runner start.
+ * - Kubespray commands with nothing to do on Day 1 (gate, ready, ssh-keys, workers): one runner start;
+ *   a command without a `create` (the barrier of a worker batch) starts nothing: 0 s.
  * - prepare: 180 s (clone Kubespray, python venv, pip install of its requirements). Assumption.
  * - cluster: guest boot and cloud-init of the last machine, then cluster.yml (clusterYmlSeconds).
  * - kubeconfig: 10 s (one Ansible ad-hoc command).
@@ -246,6 +247,10 @@ function commandEstimate(r: ChainResource, context: CostContext): Estimate {
     }
     if (name.endsWith("-created-at")) {
         return { seconds: 0.1, category: "other" };
+    }
+    if (r.inputs && !("create" in r.inputs)) {
+        // A command with nothing to run (the rollout's barrier per worker batch): it only orders.
+        return { seconds: 0, category: "other" };
     }
     return { seconds: context.runnerStartSeconds, category: "runner" };
 }

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, Entry> = {
     fleet: { summary: "preview or drift-review many stacks, at most N at a time", load: async () => (await import("./fleet")).fleetCommand() },
     policy: { summary: "run the policy pack on plain Kubernetes manifests", load: async () => (await import("./policy")).policyCommand },
     status: { summary: "health of a live cluster against its stack file", load: async () => (await import("./status")).statusCommand() },
+    scaffold: { summary: "write or refresh the cluster's GitOps repository scaffold with its real age recipient", load: async () => (await import("./scaffold")).scaffoldCommand },
     "keys export": { summary: "back up the stack's state and keys, encrypted with age", load: async () => (await import("./keys")).keysExportCommand() },
     "keys import": { summary: "restore a stack's state and keys from a backup", load: async () => (await import("./keys")).keysImportCommand() },
 };

@@ -10,10 +10,12 @@ import { ClusterKeys } from "./keys";
 import type { InfrastructureArgs, NodeSet } from "./nodeset";
 import * as k8s from "@pulumi/kubernetes";
 import { Backups } from "./backup";
+import { deployedRecord, type Deployed, type DeployedRecord } from "./deployed";
 import { FluxBootstrap, SOPS_SECRET } from "./flux";
 import { HarvesterInfrastructure } from "./harvester";
 import { Kubespray } from "./kubespray";
 import { OpenStackInfrastructure } from "./openstack";
+import { protection, UNPROTECTED, type Protection } from "./protection";
 import { PlatformServices } from "./services";
 import { VsphereInfrastructure } from "./vsphere";
 
@@ -32,6 +34,8 @@ export interface SecretInputs {
 export interface ClusterArgs {
     readonly spec: ClusterSpec;
     readonly secrets: SecretInputs;
+    /** What the last successful `pulumi up` deployed (components/deployed.ts); none on Day 1. */
+    readonly deployed: Deployed;
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -40,18 +44,23 @@ export class Cluster extends pulumi.ComponentResource {
     readonly nodeSet: NodeSet;
     readonly kubespray: Kubespray;
     readonly flux?: FluxBootstrap;
+    /** Which resources are protected from deletion (production stacks, components/protection.ts). */
+    readonly protection: Protection;
+    private readonly deployed: Deployed;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clusters:index:Cluster", name, {}, opts);
-        const { spec, secrets } = args;
+        const { spec, secrets, deployed } = args;
         this.spec = spec;
+        this.deployed = deployed;
+        this.protection = spec.meta.environment === "production" ? protection(spec, deployed) : UNPROTECTED;
         this.keys = new ClusterKeys(`${name}-keys`, { spec, existingPrivateKey: secrets.sshPrivateKey }, { parent: this });
         this.kubespray = new Kubespray(`${name}-kubespray`, {
-            spec, stack: pulumi.getStack(),
+            spec, stack: pulumi.getStack(), deployed, protect: this.protection.cluster,
             sshPrivateKey: this.keys.sshPrivateKey, previousSshPrivateKey: this.keys.previousSshPrivateKey, authorizedKeys: this.keys.authorizedKeys,
             backupCredentials: secrets.backupAccessKeyId && secrets.backupSecretAccessKey ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey } : undefined,
         }, { parent: this });
-        const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys, lifecycle: this.kubespray };
+        const infraArgs: InfrastructureArgs = { spec, authorizedKeys: this.keys.authorizedKeys, lifecycle: this.kubespray, protection: this.protection };
         this.nodeSet = this.infrastructure(name, infraArgs, secrets).nodeSet;
         this.kubespray.finish(this.nodeSet);
         if (spec.gitops) {
@@ -99,9 +108,21 @@ export class Cluster extends pulumi.ComponentResource {
         return flux;
     }
 
+    /**
+     * The deployed record this run writes (components/deployed.ts): the stack file's, once the cluster and
+     * workers commands hold this run's states; otherwise (a run that did not get that far, `--target`) the
+     * record it read, unchanged. Plain JSON, never secret: the next run reads it before anything else.
+     */
+    deployedOutput(): pulumi.Output<DeployedRecord | undefined> {
+        const next = deployedRecord(this.spec);
+        // Never secret (it holds names and versions only): the next run must be able to read it plainly.
+        return pulumi.unsecret(this.kubespray.applied().apply((applied) => (applied ? next : this.deployed.record)));
+    }
+
     /** What `pulumi stack output` shows. Secrets stay secrets. */
     stackOutputs(): Record<string, unknown> {
         return {
+            deployed: this.deployedOutput(),
             cluster: this.spec.meta.name,
             provider: this.spec.infrastructure.provider,
             kubernetesVersion: this.spec.kubernetes.version,

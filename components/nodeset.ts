@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../spec";
 import { identityHash, machineIdentity } from "./machine-identity";
+import type { Protection } from "./protection";
 
 export interface NodeSet {
     /** Every node with its name, role, pool and address (known from the spec, never from a cloud). */
@@ -44,6 +45,8 @@ export interface InfrastructureArgs {
     readonly authorizedKeys: pulumi.Input<pulumi.Input<string>[]>;
     /** Drain-before and rejoin-after hooks for every machine (see MachineLifecycle). */
     readonly lifecycle?: MachineLifecycle;
+    /** Which machines and cluster-wide resources are protected from deletion (components/protection.ts); none when absent. */
+    readonly protection?: Protection;
 }
 
 /** Metadata every provider puts on a node's machine, so an operator can tell what it is from the console. */

@@ -1,11 +1,18 @@
 /**
  * The program: stack config in, Cluster out. `index.ts` calls it with the engine's config; the offline
- * harness calls it with a stack file's config under mocks. Same code path, so what the tests record
- * is what `pulumi up` registers.
+ * harness calls it with a stack file's config under mocks (and the previous outputs it was given). Same
+ * code path, so what the tests record is what `pulumi up` registers.
+ *
+ * In order, before any resource: the stack file is validated (every problem at once), `operations.paused`
+ * stops `pulumi up`, then the deployed record is read (the stack's own last outputs) and what `pulumi up`
+ * would refuse against it is refused here, in `pulumi preview` and the offline plan as well.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadClusterSpec, projectConfigValues, SpecError, type Secrets } from "../spec";
+import { loadClusterSpec, projectConfigValues, SpecError, type ClusterSpec, type Secrets } from "../spec";
 import { Cluster, type SecretInputs } from "./cluster";
+import { DeployedRecordError, readDeployed, recoveryDigest, type Deployed } from "./deployed";
+import { clusterRefusal } from "./kubespray/refusals";
+import { decommissionNotices } from "./protection";
 
 /**
  * Every promise the Pulumi SDK makes records `new Error().stack`, and under ts-node each trace is
@@ -44,7 +51,29 @@ export function secretInputs(secrets: Secrets): SecretInputs {
     };
 }
 
-export function defineCluster(config: Record<string, unknown>): Record<string, unknown> {
+/**
+ * What `pulumi up` would refuse between what is deployed and the stack file (components/kubespray/refusals.ts,
+ * the runner's own function and words), or undefined. Nothing is refused on Day 1.
+ */
+export function deployedRefusal(spec: ClusterSpec, deployed: Deployed): string | undefined {
+    if (!deployed.record) {
+        return undefined;
+    }
+    const desired = {
+        kubernetesVersion: spec.kubernetes.version,
+        kubesprayVersion: spec.kubespray.version,
+        controlPlane: spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name),
+    };
+    // A recovery the cluster has not run yet runs alone (the cluster command's own rule: planner.ts pendingRecovery).
+    const recovery = recoveryDigest(spec);
+    return clusterRefusal(deployed.record, desired, deployed.nodes, recovery !== undefined && recovery !== deployed.record.recover);
+}
+
+/**
+ * The program. `readDeployedRecord` is how the record is read: through a StackReference to the stack itself
+ * (the default), or, offline, whatever the harness says.
+ */
+export async function defineCluster(config: Record<string, unknown>, readDeployedRecord: () => Promise<Deployed> = readDeployed): Promise<Record<string, unknown>> {
     let loaded;
     try {
         loaded = loadClusterSpec(config);
@@ -63,6 +92,22 @@ export function defineCluster(config: Record<string, unknown>): Record<string, u
     for (const warning of loaded.warnings) {
         pulumi.log.warn(`${warning.path}: ${warning.message}`);
     }
-    const cluster = new Cluster(loaded.spec.meta.name, { spec: loaded.spec, secrets: secretInputs(loaded.secrets) });
+    let deployed: Deployed;
+    try {
+        deployed = await readDeployedRecord();
+    } catch (error) {
+        if (error instanceof DeployedRecordError) {
+            throw new pulumi.RunError(error.message);
+        }
+        throw error;
+    }
+    const refusal = deployedRefusal(loaded.spec, deployed);
+    if (refusal) {
+        throw new pulumi.RunError(refusal);
+    }
+    for (const notice of decommissionNotices(loaded.spec)) {
+        pulumi.log.warn(notice);
+    }
+    const cluster = new Cluster(loaded.spec.meta.name, { spec: loaded.spec, secrets: secretInputs(loaded.secrets), deployed });
     return cluster.stackOutputs();
 }

@@ -59,7 +59,7 @@ export function fabricateState(args: MockResourceArgs): Record<string, unknown> 
         case "tls:index/privateKey:PrivateKey":
             return ed25519Key(name);
         case "command:local:Command":
-            return { stdout: fabricatedStdout(name), stderr: "" };
+            return { stdout: fabricatedStdout(name, inputs), stderr: "" };
         case "vsphere:index/virtualMachine:VirtualMachine":
             return { moid: `vm-${parseInt(digest(name, 4), 16)}`, uuid: fakeId(type, name), defaultIpAddress: "", powerState: "on" };
         case "vsphere:index/folder:Folder":
@@ -90,8 +90,11 @@ function ed25519Key(name: string): Record<string, string> {
     };
 }
 
-/** What our commands print: the kubeconfig step prints a kubeconfig, stamp steps a fixed time. */
-function fabricatedStdout(name: string): string {
+/**
+ * What our commands print: the kubeconfig step prints a kubeconfig, stamp steps a fixed time, and every
+ * other Kubespray runner command its desired state once it succeeded (runner/main.ts), as the real one does.
+ */
+function fabricatedStdout(name: string, inputs: Record<string, unknown>): string {
     if (name.endsWith("-kubeconfig")) {
         return [
             "apiVersion: v1", "kind: Config", "clusters:",
@@ -103,7 +106,8 @@ function fabricatedStdout(name: string): string {
     if (name.includes("-created-at")) {
         return "2026-01-01T00:00:00Z";
     }
-    return "";
+    const desired = (inputs.environment as Record<string, unknown> | undefined)?.KUBESPRAY_DESIRED;
+    return typeof desired === "string" ? desired : "";
 }
 
 export function fabricateCall(args: MockCallArgs): Record<string, unknown> {

@@ -48,6 +48,11 @@ export interface OfflineRun {
     readonly invokes: readonly RecordedInvoke[];
     /** Stack outputs, secrets redacted. */
     readonly outputs: Record<string, unknown>;
+    /**
+     * What the program logged with `pulumi.log.warn` (the engine shows these in preview and up). Collected
+     * here rather than printed, so test output stays quiet; the CLI prints them.
+     */
+    readonly warnings: readonly string[];
 }
 
 export interface OfflineOptions {
@@ -57,6 +62,11 @@ export interface OfflineOptions {
     readonly preview?: boolean;
     /** Called after each registration with the number recorded so far (progress of long runs). */
     readonly onRegistered?: (count: number) => void;
+    /**
+     * The stack's outputs as the previous `pulumi up` left them: what a StackReference to the stack
+     * itself reads (the program reads its deployed record that way). @default {} (a new stack: Day 1)
+     */
+    readonly previousOutputs?: Readonly<Record<string, unknown>>;
 }
 
 /** Temporary Kubespray workspaces of this process's runs, removed at exit whatever the exit path. */
@@ -89,7 +99,7 @@ export function releaseOfflineRun(run: Pick<OfflineRun, "kubesprayHome">): void 
     }
 }
 
-type Program = () => Record<string, unknown>;
+type Program = () => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 let running = false;
 
@@ -120,21 +130,51 @@ async function run(config: Record<string, unknown>, program: Program, options: O
         [`${PROJECT}:secrets`],
     );
     await pulumi.runtime.setMocks({
-        newResource: (args) => ({
-            id: args.custom ? fakeId(args.type, args.name) : undefined,
-            state: { ...args.inputs, ...fabricateState(args) },
-        }),
+        newResource: (args) => (args.type === STACK_REFERENCE
+            // A read of a stack's outputs (the engine's builtin provider): the previous outputs given.
+            ? { id: args.id, state: { name: args.inputs.name, outputs: { ...(options.previousOutputs ?? {}) }, secretOutputNames: [] } }
+            : { id: args.custom ? fakeId(args.type, args.name) : undefined, state: { ...args.inputs, ...fabricateState(args) } }),
         call: (args) => {
             invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
             return fabricateCall(args);
         },
-    }, PROJECT, options.stack ?? "offline", options.preview ?? false);
+    }, PROJECT, options.stack ?? "offline", options.preview ?? false, OFFLINE_ORGANIZATION);
     recordRegistrations(resources, options.onRegistered);
-    const outputs = program();
-    const resolved = await settle(outputs);
-    // Waits for every outstanding registration; the next run's setMocks installs a fresh monitor.
-    await pulumi.runtime.disconnect();
-    return { kubesprayHome, resources: sortByUrn(resources), invokes, outputs: decodeWire(resolved).redacted as Record<string, unknown> };
+    const warnings: string[] = [];
+    const restoreConsole = collectWarnings(warnings);
+    try {
+        const outputs = await program();
+        const resolved = await settle(outputs);
+        // Waits for every outstanding registration; the next run's setMocks installs a fresh monitor.
+        await pulumi.runtime.disconnect();
+        return { kubesprayHome, resources: sortByUrn(resources), invokes, outputs: decodeWire(resolved).redacted as Record<string, unknown>, warnings };
+    } finally {
+        restoreConsole();
+    }
+}
+
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+/** The organization a self-managed (DIY) backend reports; stack references then read `organization/<project>/<stack>`. */
+export const OFFLINE_ORGANIZATION = "organization";
+/** How the SDK prints `pulumi.log.warn` when no engine is connected (@pulumi/pulumi log/index.js). */
+const WARNING_PREFIX = "warning: [runtime] ";
+
+/**
+ * Without an engine, `pulumi.log.warn` writes `warning: [runtime] <message>` with console.warn. While a run
+ * lasts, those lines go into `into` instead; anything else written with console.warn passes through.
+ */
+function collectWarnings(into: string[]): () => void {
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => {
+        if (args.length === 1 && typeof args[0] === "string" && args[0].startsWith(WARNING_PREFIX)) {
+            into.push(args[0].slice(WARNING_PREFIX.length));
+            return;
+        }
+        original.apply(console, args);
+    };
+    return () => {
+        console.warn = original;
+    };
 }
 
 /** Wraps the mock monitor so every RegisterResource request is recorded with its full options. */

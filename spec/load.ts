@@ -9,6 +9,7 @@ import { MAX_STACK_FILE_BYTES } from "./limits";
 import { toSpecIssues } from "./issues";
 import { repairForRules, type FailedValue } from "./repair";
 import * as backup from "./rules/backup";
+import * as decommission from "./rules/decommission";
 import { collect, type Rule } from "./rules/context";
 import * as gitops from "./rules/gitops";
 import * as kubespray from "./rules/kubespray";
@@ -57,6 +58,7 @@ export const RULES: readonly Rule[] = [
     topology.replacementsNameRealNodes,
     recovery.unreachableNodesAreRealNodes,
     recovery.controlPlaneRecoveryIsPossible,
+    decommission.decommissionNamesThisCluster,
 ];
 
 export interface LoadedSpec {

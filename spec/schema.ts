@@ -307,6 +307,32 @@ export const operationsSchema = z.object({
     }).strict().optional(),
     /** Pulumi Deployments agent pool for on-prem targets. */
     agentPoolId: bounded(128).regex(/^[A-Za-z0-9-]+$/).optional(),
+    /**
+     * Teardown is deliberate. In a `production` stack every machine (with its port and volumes), the node
+     * network and the Kubespray cluster command are protected: `pulumi destroy`, or a node or pool taken out
+     * of the stack file, is refused by the engine. This section lifts the protection, for one `pulumi up`
+     * first (the engine checks the protection recorded in the state), then the removal. @default {}
+     */
+    decommission: z.object({
+        /**
+         * The cluster's own `meta.name`, typed again: lifts the protection of the whole cluster, so that
+         * `pulumi destroy` can tear it down. Any other value is refused, so a stack file copied from another
+         * cluster, or a typo, cannot unprotect this one.
+         */
+        confirm: dnsLabel.optional(),
+        /**
+         * Nodes whose machines, ports and volumes lose their protection, so a following change can take
+         * them out of the stack file (a pool made smaller, a host retired). @default []
+         */
+        nodes: z.array(dnsLabel).max(MAX_NODES).default([]),
+        /**
+         * Hosts Kubespray resets when they leave the cluster (`remove-node.yml` with its `reset` role:
+         * Kubernetes, etcd data and CNI state wiped from the host). Hosts not listed are removed from the
+         * cluster and left as they are (`reset_nodes=false`): an existing host is never wiped unless asked.
+         * @default []
+         */
+        resetHosts: z.array(dnsLabel).max(MAX_NODES).default([]),
+    }).strict().prefault({}),
 }).strict().prefault({});
 
 /** A secret value: a string (digits set with `pulumi config set --path` arrive as numbers: add `--type string`). */

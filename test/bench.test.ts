@@ -12,7 +12,7 @@ import { defineCluster, projectConfig } from "../components/program";
 import { runOffline } from "../offline/harness";
 import { PROJECT } from "../spec";
 
-async function record(program: () => Record<string, unknown>, config: Record<string, unknown>): Promise<ResourceSet> {
+async function record(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, config: Record<string, unknown>): Promise<ResourceSet> {
     let capture: ReturnType<typeof captureRegistrations> | undefined;
     await runOffline(config, () => {
         capture = captureRegistrations(PROJECT, "bench");

@@ -4,11 +4,12 @@ import { loadOfflineStack } from "../cli/stacks";
 import { runOffline, type OfflineRun, type RecordedResource } from "../offline/harness";
 import { withSecretStandIns } from "../spec";
 
-export async function runStack(stack: string, options: { preview?: boolean } = {}): Promise<OfflineRun> {
+export async function runStack(stack: string, options: { preview?: boolean; previousOutputs?: Record<string, unknown> } = {}): Promise<OfflineRun> {
     return runOffline(loadOfflineStack(stack).values, () => defineCluster(projectConfig()), { stack, ...options });
 }
 
-export async function runConfig(config: Record<string, unknown>, options: { preview?: boolean; stack?: string } = {}): Promise<OfflineRun> {
+/** `previousOutputs`: the outputs of the previous `pulumi up` (its deployed record): a Day-2 run. Without: Day 1. */
+export async function runConfig(config: Record<string, unknown>, options: { preview?: boolean; stack?: string; previousOutputs?: Record<string, unknown> } = {}): Promise<OfflineRun> {
     return runOffline(withSecretStandIns(config).values, () => defineCluster(projectConfig()), options);
 }
 

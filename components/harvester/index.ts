@@ -30,8 +30,10 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         const resourceOpts = { parent: this, provider };
         const apply = (object: K8sObject, extra: pulumi.CustomResourceOptions = {}) => applyObject(object, { ...resourceOpts, ...extra });
 
-        const networks = clusterNetworkObjects(spec).map((object) => apply(object));
-        const vmNetwork = apply(vmNetworkObject(spec), { dependsOn: networks });
+        // Production stacks protect the networks and every VM (its disks are deleted with it): components/protection.ts.
+        const protectCluster = args.protection?.cluster ?? false;
+        const networks = clusterNetworkObjects(spec).map((object) => apply(object, { protect: protectCluster }));
+        const vmNetwork = apply(vmNetworkObject(spec), { dependsOn: networks, protect: protectCluster });
         const imageSpec = imageObject(spec);
         const image = imageSpec ? apply(imageSpec) : undefined;
 
@@ -60,6 +62,7 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
             });
             const vm = apply(virtualMachineObject(spec, node), {
                 dependsOn: [vmNetwork, secret, ...(image ? [image] : []), ...gate],
+                protect: args.protection?.machine(node) ?? false,
                 // Labels, sizes and everything else change in place: only the node's identity recreates its VM.
                 ...replacement.options,
             });

@@ -4,8 +4,12 @@
  *
  * - `prepare`: the Kubespray checkout and virtualenv (or image) for the pinned release;
  * - per node, `gate` before its machine and `ready` after it: drain before a machine is resized or
- *   recreated, rejoin and uncordon after, chained one control-plane node at a time and workers in
- *   batches, so Pulumi cannot change every machine at once;
+ *   recreated, rejoin and uncordon after. Nodes that exist already (the deployed record,
+ *   components/deployed.ts) are chained one control-plane node at a time, then workers in batches of
+ *   `operations.upgrade.workerBatch`, each batch waiting for one barrier of the batch before it, so Pulumi
+ *   cannot change every machine at once and the graph stays O(n). A node the record does not have yet
+ *   is in no chain: its gate waits for nothing and plans nothing, so every new machine is created at once
+ *   (Day 1, a pool that grows) and never waits for Kubespray's checkout;
  * - `cluster`: install once (cluster.yml), then upgrades, reconfiguration and control-plane changes;
  * - `workers`: removals (remove-node.yml, before the machines go) and joins (one scale.yml run
  *   limited to exactly the new nodes);
@@ -20,9 +24,11 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, PlannedNode } from "../../spec";
+import type { Deployed } from "../deployed";
 import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
 import { renderInventory } from "./inventory";
-import { clusterState, keysState, kubeconfigState, machineState, workersState, type CommandState } from "./state";
+import { identityHash } from "../machine-identity";
+import { clusterState, keysState, kubeconfigState, machineState, workersState, type ClusterState, type CommandState } from "./state";
 import { inventoryDir, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "./workspace";
 
 /** How a command resource starts the compiled runner (`npm run build`): relative to the project, so inputs are the same on every machine. */
@@ -39,6 +45,10 @@ export interface KubesprayArgs {
     readonly authorizedKeys: pulumi.Output<string[]>;
     /** Stack name: the workspace directory of this cluster. */
     readonly stack: string;
+    /** What the last successful `pulumi up` deployed: which nodes exist (they are rolled in order). */
+    readonly deployed: Deployed;
+    /** Protect the cluster command from deletion (production stacks: components/protection.ts). @default false */
+    readonly protect?: boolean;
     /** The backup storage's credentials (secrets): the cluster command gets them only to restore an etcd snapshot from it. */
     readonly backupCredentials?: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
 }
@@ -50,8 +60,10 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
     private readonly spec: ClusterSpec;
     private readonly args: KubesprayArgs;
     private inventoryWritten?: pulumi.Output<string>;
-    private readonly readies = new Map<string, command.local.Command>();
+    private readonly readies = new Map<string, Later<command.local.Command>>();
     private readonly gates = new Map<string, command.local.Command>();
+    private readonly rollout: Rollout;
+    private readonly barriers: Later<command.local.Command>[];
     cluster?: command.local.Command;
     workers?: command.local.Command;
     /** admin kubeconfig with the server set to the API endpoint (secret). */
@@ -61,6 +73,8 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         super("clusters:kubespray:Kubespray", name, {}, opts);
         this.spec = args.spec;
         this.args = args;
+        this.rollout = rolloutOrder(args.spec, args.deployed);
+        this.barriers = this.rollout.barriers.map(() => new Later<command.local.Command>());
         const { kubespray } = args.spec;
         this.prepare = new command.local.Command(`${name}-prepare`, {
             create: `${RUNNER} prepare`,
@@ -128,7 +142,7 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
 
     private command(
         name: string, operation: string, state: pulumi.Input<CommandState>, access: NodeAccess,
-        dependsOn: pulumi.Input<pulumi.Resource>[], stdin: pulumi.Input<string> = this.args.sshPrivateKey,
+        dependsOn: pulumi.Input<pulumi.Resource>[], stdin: pulumi.Input<string> = this.args.sshPrivateKey, protect = false,
     ): command.local.Command {
         return new command.local.Command(name, {
             create: `${RUNNER} ${operation}`,
@@ -136,18 +150,48 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
             environment: this.commandEnvironment(name, state, access),
             stdin,
             logging: "stderr",
-        }, { parent: this, dependsOn: [...dependsOn, ...(this.authorize ? [this.authorize] : [])] });
+        }, { parent: this, dependsOn: [...dependsOn, ...(this.authorize ? [this.authorize] : [])], protect });
     }
 
-    /** The node's gate waits for the previous node (control plane) or batch (workers) to be Ready again. */
+    private readyOf(node: string): Later<command.local.Command> {
+        let ready = this.readies.get(node);
+        if (!ready) {
+            ready = new Later();
+            this.readies.set(node, ready);
+        }
+        return ready;
+    }
+
+    private waitFor(step: RolloutStep | undefined): pulumi.Input<pulumi.Resource>[] {
+        if (!step) return [];
+        return [step.kind === "ready" ? this.readyOf(step.node).promise : this.barriers[step.index].promise];
+    }
+
+    /**
+     * The node's gate. For a node that exists, it waits for the previous control-plane node or worker
+     * batch (see `rolloutOrder`) and for the release and key rollout. For a new node it waits for nothing:
+     * it has no previous state, so the runner returns at once (planGate plans nothing), and its machine is
+     * created with every other new machine. Both have the same inputs, so a node becoming "existing" in
+     * the record changes only dependencies, which are no inputs: the next preview is clean.
+     */
     before(node: PlannedNode, access: NodeAccess): pulumi.Resource[] {
         this.access = this.access ?? access;
         if (this.spec.infrastructure.provider === "existing") {
             return [];
         }
         this.authorizeKeys(access);
-        const waitFor = rolloutPredecessors(this.spec, node).map((name) => this.readies.get(name)).filter((r): r is command.local.Command => r !== undefined);
-        const gate = this.command(`${node.name}-gate`, "gate", machineState(this.spec, node), access, [this.prepare, ...waitFor]);
+        const state = machineState(this.spec, node);
+        const gate = this.args.deployed.has(node.name)
+            ? this.command(`${node.name}-gate`, "gate", state, access, [this.prepare, ...this.waitFor(this.rollout.gateWaitsFor.get(node.name))])
+            : new command.local.Command(`${node.name}-gate`, {
+                create: `${RUNNER} gate`,
+                update: `${RUNNER} gate`,
+                // The same values as `commandEnvironment`'s, without waiting for the inventory (and the API
+                // address it is written with, a load balancer on some stacks): a new node's gate reads neither.
+                environment: { ...this.baseEnvironment(), KUBESPRAY_COMMAND: `${node.name}-gate`, KUBESPRAY_INVENTORY: "inventory", KUBESPRAY_DESIRED: JSON.stringify(state) },
+                stdin: this.args.sshPrivateKey,
+                logging: "stderr",
+            }, { parent: this });
         this.gates.set(node.name, gate);
         return [gate];
     }
@@ -156,20 +200,36 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         if (this.spec.infrastructure.provider === "existing") {
             return;
         }
-        this.readies.set(node.name, this.command(`${node.name}-ready`, "ready", machineState(this.spec, node), this.access!, [...machine, this.gates.get(node.name)!]));
+        this.readyOf(node.name).resolve(this.command(`${node.name}-ready`, "ready", machineState(this.spec, node), this.access!, [...machine, this.gates.get(node.name)!]));
     }
 
     private access?: NodeAccess;
 
-    /** The cluster, workers and kubeconfig commands, once every machine is declared. */
+    /** The barriers, the cluster, workers and kubeconfig commands, once every machine is declared. */
     finish(nodeSet: NodeSet): void {
         const access: NodeAccess = this.access ?? { apiHost: nodeSet.apiEndpoint, bastion: nodeSet.bastion?.host };
-        const machines = Object.values(nodeSet.machines).flat();
-        const readies = [...this.readies.values()];
-        const state = access.apiHost.apply((apiHost) => clusterState(this.spec, apiHost));
         const name = this.spec.meta.name;
-        this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...machines, ...readies], this.clusterStdin());
-        this.workers = this.command(`${name}-workers`, "workers", workersState(this.spec), access, [this.cluster, ...machines, ...readies]);
+        const readies: command.local.Command[] = [];
+        for (const [node, ready] of this.readies) {
+            if (!ready.value) {
+                throw new Error(`internal: ${node} has a gate but no ready (the infrastructure component called before() without after())`);
+            }
+            readies.push(ready.value);
+        }
+        // One no-op resource per batch: the next batch's gates wait for it alone, so each gate has one
+        // dependency on the rollout instead of one per node of the previous batch (O(n) edges, not O(n²)).
+        this.rollout.barriers.forEach((barrier, index) => {
+            this.barriers[index].resolve(new command.local.Command(barrier.name, {}, {
+                parent: this,
+                dependsOn: [...this.waitFor(barrier.after), ...barrier.readies.map((node) => this.readyOf(node).value!)],
+            }));
+        });
+        // Machines without a ready (none today) still come before the install; every ready follows its machine.
+        const unchained = Object.entries(nodeSet.machines).filter(([node]) => !this.readies.has(node)).flatMap(([, resources]) => resources);
+        const state = access.apiHost.apply((apiHost) => clusterState(this.spec, apiHost));
+        this.cluster = this.command(`${name}-cluster`, "cluster", state, access, [this.prepare, ...unchained, ...readies], this.clusterStdin(), this.args.protect ?? false);
+        this.clusterState = state;
+        this.workers = this.command(`${name}-workers`, "workers", workersState(this.spec), access, [this.cluster]);
         const fetch = new command.local.Command(`${name}-kubeconfig`, {
             create: `${RUNNER} kubeconfig`,
             update: `${RUNNER} kubeconfig`,
@@ -181,6 +241,25 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
         }, { parent: this, dependsOn: [this.cluster], additionalSecretOutputs: ["stdout"] });
         this.kubeconfig = pulumi.secret(fetch.stdout);
         this.registerOutputs({ kubeconfig: this.kubeconfig });
+    }
+
+    private clusterState?: pulumi.Output<ClusterState>;
+
+    /**
+     * Resolves to true once the cluster and workers commands hold this run's desired states: each prints
+     * its state on success, and a failed or skipped run keeps the previous one (runner/main.ts). Unknown in
+     * a preview that changes them. The deployed record is written only then (components/cluster.ts).
+     */
+    applied(): pulumi.Output<boolean> {
+        const same = (stdout: string | undefined, desired: unknown) => {
+            try {
+                return identityHash(JSON.parse(stdout ?? "")) === identityHash(desired);
+            } catch {
+                return false;
+            }
+        };
+        return pulumi.all([this.cluster!.stdout, this.clusterState!, this.workers!.stdout]).apply(([clusterStdout, clusterDesired, workersStdout]) =>
+            same(clusterStdout, clusterDesired) && same(workersStdout, workersState(this.spec)));
     }
 
     /**
@@ -199,26 +278,89 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
     }
 }
 
-/**
- * The nodes whose `ready` a node's `gate` waits for: the previous control-plane node; for workers,
- * every node of the previous batch (the last control-plane node for the first batch).
- */
-export function rolloutPredecessors(spec: ClusterSpec, node: PlannedNode): string[] {
-    const controlPlane = spec.nodes.filter((n) => n.role === "control-plane");
-    if (node.role === "control-plane") {
-        const index = controlPlane.findIndex((n) => n.name === node.name);
-        return index > 0 ? [controlPlane[index - 1].name] : [];
+/** A value set later in the program (a ready, a barrier), awaited by the resources that depend on it. */
+class Later<T> {
+    value?: T;
+    readonly promise: Promise<T>;
+    private settle!: (value: T) => void;
+
+    constructor() {
+        this.promise = new Promise((resolve) => { this.settle = resolve; });
     }
-    const workers = spec.nodes.filter((n) => n.role === "worker");
-    const batch = batchSize(spec.operations.upgrade.workerBatch, workers.length);
-    const position = workers.findIndex((n) => n.name === node.name);
-    const batchIndex = Math.floor(position / batch);
-    if (batchIndex === 0) {
-        return controlPlane.length ? [controlPlane[controlPlane.length - 1].name] : [];
+
+    resolve(value: T): void {
+        this.value = value;
+        this.settle(value);
     }
-    return workers.slice((batchIndex - 1) * batch, batchIndex * batch).map((n) => n.name);
 }
 
+/** What a gate or barrier waits for: a node's ready, or the barrier of a worker batch. */
+export type RolloutStep = { readonly kind: "ready"; readonly node: string } | { readonly kind: "barrier"; readonly index: number };
+
+export interface Barrier {
+    readonly name: string;
+    /** The step before this batch (the previous barrier, or the last existing control-plane node). */
+    readonly after?: RolloutStep;
+    /** The existing workers of the batch, whose readies the barrier waits for. */
+    readonly readies: readonly string[];
+}
+
+export interface Rollout {
+    /** For each node that exists: what its gate waits for (absent for the first node of the chain). */
+    readonly gateWaitsFor: ReadonlyMap<string, RolloutStep | undefined>;
+    /** One per worker batch but the last, when batches hold more than one worker. */
+    readonly barriers: readonly Barrier[];
+}
+
+/**
+ * The order in which machines that exist already may change: control-plane nodes one at a time (in
+ * spec order), then workers in batches of `operations.upgrade.workerBatch`.
+ *
+ * - Only nodes in the deployed record are chained; new nodes wait for nothing.
+ * - Batches hold the existing workers in spec order, `batchSize(workerBatch, <workers in the spec>)` each.
+ *   The number of barriers depends on the stack file only (not on the record), so the resources stay the
+ *   same when a run turns new nodes into existing ones; which readies a barrier waits for may change,
+ *   which is no input.
+ * - With batches of one worker there are no barriers: each gate waits for the previous worker's ready.
+ * - Existing hosts have no machines, so no rollout.
+ */
+export function rolloutOrder(spec: ClusterSpec, deployed: Pick<Deployed, "has">): Rollout {
+    const gateWaitsFor = new Map<string, RolloutStep | undefined>();
+    if (spec.infrastructure.provider === "existing") {
+        // No machines: nothing to roll (existing hosts have no gates or readies).
+        return { gateWaitsFor, barriers: [] };
+    }
+    let previous: RolloutStep | undefined;
+    for (const node of spec.nodes.filter((n) => n.role === "control-plane" && deployed.has(n.name))) {
+        gateWaitsFor.set(node.name, previous);
+        previous = { kind: "ready", node: node.name };
+    }
+    const workers = spec.nodes.filter((n) => n.role === "worker");
+    const size = batchSize(spec.operations.upgrade.workerBatch, workers.length);
+    const existing = workers.filter((n) => deployed.has(n.name)).map((n) => n.name);
+    const barriers: Barrier[] = [];
+    if (size === 1) {
+        for (const node of existing) {
+            gateWaitsFor.set(node, previous);
+            previous = { kind: "ready", node };
+        }
+        return { gateWaitsFor, barriers };
+    }
+    const batches = Math.ceil(workers.length / size);
+    for (let index = 0; index < batches; index++) {
+        const batch = existing.slice(index * size, (index + 1) * size);
+        for (const node of batch) {
+            gateWaitsFor.set(node, previous);
+        }
+        if (index < batches - 1) {
+            barriers.push({ name: `${spec.meta.name}-workers-batch-${index + 1}`, after: previous, readies: batch });
+            previous = { kind: "barrier", index };
+        }
+    }
+    return { gateWaitsFor, barriers };
+}
+
+/** Workers per batch: a count, or a percentage of the workers (at least one). */
 export function batchSize(setting: number | string, workers: number): number {
     if (typeof setting === "number") {
         return Math.max(1, setting);

@@ -25,8 +25,10 @@
  *   etcd host whether quorum is lost; only then does it restore, from `etcd_snapshot` (a file on the
  *   machine running Ansible, copied to the node) or from a snapshot of that first host.
  */
-import * as semver from "semver";
 import { nameSet, STATE_FORMAT, workerNames, type ClusterState, type ControlPlaneRecovery, type EtcdSnapshotSource, type HostRef, type KeysState, type MachineState, type WorkersState } from "./state";
+import { clusterRefusal, versionRefusal } from "./refusals";
+
+export { versionRefusal };
 
 /** Kubespray's playbooks the runner starts, as paths inside the release's checkout. */
 export type Playbook = "cluster.yml" | "scale.yml" | "upgrade-cluster.yml" | "remove-node.yml" | "recover-control-plane.yml" | "playbooks/facts.yml";
@@ -202,23 +204,21 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
             ],
         };
     }
-    const refusal = versionRefusal(previous, desired);
+    const { live, drain } = ctx;
+    const recovery = pendingRecovery(previous, desired);
+    // The same refusals, with the same words, as the program's (refusals.ts): preview shows them too.
+    const refusal = clusterRefusal(previous, desired, live, recovery !== undefined);
     if (refusal) {
         return { ...NOTHING, refusal };
     }
-    const recovery = pendingRecovery(previous, desired);
     if (recovery) {
-        return planRecovery(previous, desired, recovery);
+        return planRecovery(desired, recovery);
     }
-    const { live, drain } = ctx;
     const adopting = previous.v !== STATE_FORMAT;
     const wanted = new Set(names(desired.controlPlane));
     const had = new Set(names(previous.controlPlane));
     const removed = previous.controlPlane.filter((h) => !wanted.has(h.name) && (!live || live.has(h.name)));
     const added = desired.controlPlane.filter((h) => !had.has(h.name));
-    if (removed.length > 0 && removed.length >= previous.controlPlane.length) {
-        return { ...NOTHING, refusal: "refusing to remove every control-plane node; keep at least one" };
-    }
     const steps: Step[] = [];
     let fullCluster = false;
     let controlPlaneUpgrade = false;
@@ -330,15 +330,10 @@ export function pendingRecovery(previous: ClusterState | undefined, desired: Clu
  * the control plane is already broken, and the stack-file section is the reviewed acknowledgement. Only
  * after it runs does the cluster command take other changes (the next `pulumi up`).
  */
-function planRecovery(previous: ClusterState, desired: ClusterState, recovery: ControlPlaneRecovery): Plan {
+function planRecovery(desired: ClusterState, recovery: ControlPlaneRecovery): Plan {
     const broken = recovery.broken.map((b) => b.name);
     const members = names(desired.controlPlane);
-    if (JSON.stringify(names(previous.controlPlane)) !== JSON.stringify(members)) {
-        return { ...NOTHING, refusal: "refusing to change control-plane membership while recovering the control plane: recover first (operations.recoverControlPlane), then change infrastructure.controlPlane in a later pulumi up" };
-    }
-    if (previous.kubernetesVersion !== desired.kubernetesVersion || previous.kubesprayVersion !== desired.kubesprayVersion) {
-        return { ...NOTHING, refusal: "refusing to upgrade while recovering the control plane: recover first (operations.recoverControlPlane) with the versions the cluster runs, then upgrade in a later pulumi up" };
-    }
+    // Membership and version changes during a recovery are refused before (refusals.ts recoveryRefusal).
     if (!broken.length || broken.some((b) => !members.includes(b)) || members.every((m) => broken.includes(m))) {
         return { ...NOTHING, refusal: `recover-control-plane.yml needs broken control-plane nodes and at least one functional one; broken: ${broken.join(", ") || "(none)"}, control plane: ${members.join(", ")}` };
     }
@@ -364,34 +359,6 @@ function planRecovery(previous: ClusterState, desired: ClusterState, recovery: C
 
 export function describeSnapshot(source: EtcdSnapshotSource): string {
     return "s3" in source ? `s3://${source.s3.bucket}/${source.s3.key}` : `${source.node}:${source.path}`;
-}
-
-/**
- * What `pulumi up` refuses between two cluster states, with the message the runner prints: a
- * Kubernetes downgrade or a skip of more than one minor, a Kubespray downgrade or skipped minor.
- */
-export function versionRefusal(previous: Pick<ClusterState, "kubernetesVersion" | "kubesprayVersion">, desired: Pick<ClusterState, "kubernetesVersion" | "kubesprayVersion">): string | undefined {
-    const from = semver.parse(previous.kubernetesVersion);
-    const to = semver.parse(desired.kubernetesVersion);
-    if (from && to) {
-        if (semver.lt(to, from)) {
-            return `refusing to downgrade Kubernetes from ${from.version} to ${to.version}; Kubespray cannot downgrade a cluster`;
-        }
-        if (to.major !== from.major || to.minor - from.minor > 1) {
-            return `refusing to upgrade Kubernetes from ${from.version} to ${to.version}: more than one minor step. Upgrade to 1.${from.minor + 1}.x first (kubernetes.version), run pulumi up, then continue`;
-        }
-    }
-    const kFrom = semver.parse(previous.kubesprayVersion);
-    const kTo = semver.parse(desired.kubesprayVersion);
-    if (kFrom && kTo) {
-        if (semver.lt(kTo, kFrom)) {
-            return `refusing to move Kubespray back from ${kFrom.version} to ${kTo.version}`;
-        }
-        if (kTo.major !== kFrom.major || kTo.minor - kFrom.minor > 1) {
-            return `refusing to jump Kubespray from ${kFrom.version} to ${kTo.version}: Kubespray upgrades one release at a time. Set kubespray.version to 2.${kFrom.minor + 1}.x first`;
-        }
-    }
-    return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------

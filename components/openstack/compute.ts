@@ -21,6 +21,8 @@ export interface MachineContext {
     /** Extra addresses a node's port may send from: the kube-vip VIP, pod CIDR without encapsulation. */
     readonly allowedAddresses: (node: PlannedNode) => string[];
     readonly parent: pulumi.Resource;
+    /** Protect the node's port, instance and data volumes from deletion (components/protection.ts). */
+    readonly protect?: (node: PlannedNode) => boolean;
 }
 
 /** The server group of the control plane and of each worker pool whose `antiAffinity` asks for one. */
@@ -59,6 +61,7 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
     const { spec, network, parent } = ctx;
     const os = spec.infrastructure.openstack!;
     const allowed = ctx.allowedAddresses(node);
+    const protect = ctx.protect?.(node) ?? false;
     const port = new openstack.networking.Port(node.name, {
         name: node.name,
         networkId: network.networkId,
@@ -66,7 +69,7 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
         securityGroupIds: [ctx.securityGroupId(node)],
         allowedAddressPairs: allowed.length ? allowed.map((ipAddress) => ({ ipAddress })) : undefined,
         adminStateUp: true,
-    }, { parent, dependsOn: network.ready });
+    }, { parent, dependsOn: network.ready, protect });
     const zone = availabilityZone(spec, node);
     const replacement = machineReplacement(spec, node);
     const serverGroupId = ctx.serverGroupId(node);
@@ -97,7 +100,7 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
         userData: pins.userData,
         metadata: { ...machineMetadata(spec, node), generation: String(node.generation) },
         stopBeforeDestroy: true,
-    }, { parent, dependsOn: gate, ...replacement.options });
+    }, { parent, dependsOn: gate, protect, ...replacement.options });
     const volumes = node.dataVolumes.map((volumeSpec) => {
         const volume = new openstack.blockstorage.Volume(`${node.name}-${volumeSpec.name}`, {
             name: `${node.name}-${volumeSpec.name}`,
@@ -105,7 +108,7 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
             volumeType: volumeSpec.type,
             availabilityZone: zone,
             metadata: machineMetadata(spec, node),
-        }, { parent });
+        }, { parent, protect });
         const attachment = new openstack.compute.VolumeAttach(`${node.name}-${volumeSpec.name}`, {
             instanceId: instance.id,
             volumeId: volume.id,

@@ -23,7 +23,7 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
         super("clusters:openstack:Infrastructure", name, {}, opts);
         const { spec } = args;
         const cluster = spec.meta.name;
-        const network = nodeNetwork(spec, this);
+        const network = nodeNetwork(spec, this, args.protection?.cluster ?? false);
         const groups = this.securityGroups(spec);
         const keyPair = new openstack.compute.Keypair(`${cluster}-ssh`, {
             name: `${cluster}-ssh`,
@@ -48,6 +48,7 @@ export class OpenStackInfrastructure extends pulumi.ComponentResource {
         for (const node of spec.nodes) {
             machines[node.name] = machine({
                 spec, network, imageId, keyPairName: keyPair.name, authorizedKeys: args.authorizedKeys, parent: this,
+                protect: (n) => args.protection?.machine(n) ?? false,
                 securityGroupId: (n) => groups.get(n.role)!.id,
                 serverGroupId: (n) => sgs.get(n.pool)?.id,
                 allowedAddresses: (n) => [

@@ -11,7 +11,8 @@ export interface NodeNetwork {
     readonly ready: pulumi.Resource[];
 }
 
-export function nodeNetwork(spec: ClusterSpec, parent: pulumi.Resource): NodeNetwork {
+/** `protect`: production stacks protect the network, subnet and router (components/protection.ts). */
+export function nodeNetwork(spec: ClusterSpec, parent: pulumi.Resource, protect = false): NodeNetwork {
     const os = spec.infrastructure.openstack!;
     if (os.existingNetwork) {
         return { networkId: os.existingNetwork.networkId, subnetId: os.existingNetwork.subnetId, ready: [] };
@@ -22,7 +23,7 @@ export function nodeNetwork(spec: ClusterSpec, parent: pulumi.Resource): NodeNet
         name: `${name}-network`,
         adminStateUp: true,
         segments: net.vlan !== undefined ? [{ networkType: "vlan", segmentationId: net.vlan, physicalNetwork: os.physicalNetwork }] : undefined,
-    }, { parent });
+    }, { parent, protect });
     const subnet = new openstack.networking.Subnet(`${name}-subnet`, {
         name: `${name}-subnet`,
         networkId: network.id,
@@ -33,12 +34,12 @@ export function nodeNetwork(spec: ClusterSpec, parent: pulumi.Resource): NodeNet
         enableDhcp: true,
         // Node addresses are fixed by the spec; DHCP only hands out the top quarter, for ports Octavia makes.
         allocationPools: [dhcpPoolOf(net.subnet)],
-    }, { parent });
+    }, { parent, protect });
     const router = new openstack.networking.Router(`${name}-router`, {
         name: `${name}-router`,
         adminStateUp: true,
         externalNetworkId: os.externalNetworkId,
-    }, { parent });
+    }, { parent, protect });
     const routerInterface = new openstack.networking.RouterInterface(`${name}-router-interface`, {
         routerId: router.id,
         subnetId: subnet.id,

@@ -72,6 +72,8 @@ export class VsphereInfrastructure extends pulumi.ComponentResource {
             }, {
                 parent: this,
                 dependsOn: args.lifecycle?.before(node, access) ?? [],
+                // Production stacks protect every VM (its disks go with it): components/protection.ts.
+                protect: args.protection?.machine(node) ?? false,
                 ...replacement.options,
             });
             machines[node.name] = [vm];

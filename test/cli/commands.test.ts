@@ -9,7 +9,7 @@ import { colourOn, escapeTerminal, markdownCode, Progress } from "../../cli/term
 
 const MAIN = path.join(PROJECT_ROOT, "dist", "cli", "main.js");
 const clusters = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [MAIN, ...args], { cwd: PROJECT_ROOT, encoding: "utf8", env });
-const COMMANDS = ["plan", "drift", "fleet", "policy", "status", "keys export", "keys import"];
+const COMMANDS = ["plan", "drift", "fleet", "policy", "status", "scaffold", "keys export", "keys import"];
 
 describe("clusters: one entry point", () => {
     it("is package.json's bin, compiled, with a shebang; the npm scripts are aliases of it", () => {

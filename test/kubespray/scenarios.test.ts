@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { batchSize, rolloutPredecessors } from "../../components/kubespray";
+import { batchSize, rolloutOrder } from "../../components/kubespray";
 import { loadClusterSpec } from "../../spec";
 import { openstackConfig, withValue, type Config } from "../fixtures/configs";
 import { runConfig } from "../helpers";
@@ -41,7 +41,8 @@ describe("Kubespray scenario table", () => {
         const changes = await scenario({ "infrastructure.workerPools[0].count": 14 });
         const added = Array.from({ length: 10 }, (_, i) => `t1-w-${i + 5}`);
         assert.deepStrictEqual(runs(changes), ["t1-workers: playbooks/facts.yml", `t1-workers: scale.yml --limit ${added.join(",")}`]);
-        assert.ok(changes.every((c) => c.command === "t1-workers" || added.some((n) => c.command.startsWith(`${n}-`))));
+        // 14 workers make batches of 2 (20 %): the batches' barriers appear, no-op resources that order the next rollout.
+        assert.ok(changes.every((c) => c.command === "t1-workers" || added.some((n) => c.command.startsWith(`${n}-`)) || (/^t1-workers-batch-\d+$/.test(c.command) && c.change === "create" && c.plan.steps.length === 0)));
     });
 
     it("-1 worker: remove-node.yml for exactly that node, by the workers command that stays", async () => {
@@ -83,7 +84,8 @@ describe("Kubespray scenario table", () => {
             assert.deepStrictEqual(changes.find((c) => c.command === `${n}-gate`)!.plan.steps.map((s) => s.kind), ["record-boot", "drain"]);
             assert.deepStrictEqual(changes.find((c) => c.command === `${n}-ready`)!.plan.steps.map((s) => s.kind), ["wait-ready", "uncordon"]);
         }
-        const run = await runConfig(change({ "infrastructure.controlPlane.size": "m1.2xlarge" }), { stack: "scenario" });
+        const deployed = await runConfig(base(), { stack: "scenario" });
+        const run = await runConfig(change({ "infrastructure.controlPlane.size": "m1.2xlarge" }), { stack: "scenario", previousOutputs: deployed.outputs });
         const gate = (n: string) => run.resources.find((r) => r.name === `${n}-gate`)!;
         const ready = (n: string) => run.resources.find((r) => r.name === `${n}-ready`)!;
         const instance = (n: string) => run.resources.find((r) => r.type === "openstack:compute/instance:Instance" && r.name === n)!;
@@ -168,18 +170,26 @@ describe("Kubespray scenario table", () => {
         const run = await runConfig(base(), { stack: "scenario" });
         const byName = (n: string) => run.resources.find((r) => r.type === "command:local:Command" && r.name === n)!;
         const machines = run.resources.filter((r) => r.type === "openstack:compute/instance:Instance").map((r) => r.urn);
-        // The workers command depends on every machine: Pulumi updates it (running remove-node.yml)
-        // before it deletes any machine that left the program, and deletes dependents first.
-        assert.ok(machines.every((urn) => byName("t1-workers").dependencies.includes(urn)));
+        // Every machine comes before its node's ready, every ready before the install, the install before
+        // the workers command. A machine that left the program is deleted after every other step (the
+        // engine's performDeletes runs once the program has finished), so remove-node.yml always runs first.
+        const ready = (urn: string) => run.resources.find((r) => r.name === `${urn.split("::").pop()}-ready`)!;
+        assert.ok(machines.every((urn) => ready(urn).dependencies.includes(urn)));
+        assert.ok(machines.every((urn) => byName("t1-cluster").dependencies.includes(ready(urn).urn)));
         assert.ok(byName("t1-kubeconfig").dependencies.includes(byName("t1-cluster").urn));
         assert.ok(byName("t1-workers").dependencies.includes(byName("t1-cluster").urn));
         assert.deepStrictEqual(byName("t1-kubeconfig").options.additionalSecretOutputs, ["stdout"]);
     });
 
-    it("batches workers by the spec's size for rolling changes", () => {
+    it("batches existing workers by the spec's size for rolling changes, one barrier per batch", () => {
         assert.deepStrictEqual([batchSize("20%", 10), batchSize("20%", 3), batchSize(3, 10)], [2, 1, 3]);
         const { spec } = loadClusterSpec(withValue(base(), "operations.upgrade.workerBatch", 2));
-        const w = (n: number) => spec.nodes.find((x) => x.name === `t1-w-${n}`)!;
-        assert.deepStrictEqual([1, 2, 3, 4].map((n) => rolloutPredecessors(spec, w(n))), [["t1-cp-3"], ["t1-cp-3"], ["t1-w-1", "t1-w-2"], ["t1-w-1", "t1-w-2"]]);
+        const rollout = rolloutOrder(spec, { has: () => true });
+        assert.deepStrictEqual(["t1-cp-1", "t1-cp-2", "t1-w-1", "t1-w-2", "t1-w-3", "t1-w-4"].map((n) => rollout.gateWaitsFor.get(n)), [
+            undefined, { kind: "ready", node: "t1-cp-1" },
+            { kind: "ready", node: "t1-cp-3" }, { kind: "ready", node: "t1-cp-3" },
+            { kind: "barrier", index: 0 }, { kind: "barrier", index: 0 },
+        ]);
+        assert.deepStrictEqual(rollout.barriers, [{ name: "t1-workers-batch-1", after: { kind: "ready", node: "t1-cp-3" }, readies: ["t1-w-1", "t1-w-2"] }]);
     });
 });

@@ -483,6 +483,12 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
         await prepare(ws, releaseFromEnvironment());
         return env("KUBESPRAY_DESIRED");
     }
+    if ((operation === "gate" || operation === "ready") && previousState() === undefined) {
+        // A machine made now has nothing to drain or rejoin (planGate/planReady plan nothing without a
+        // previous state): done before the release, the inventory, the lock and the cluster's node list,
+        // none of which a new machine may wait for (on Day 1 there is no cluster to ask yet).
+        return env("KUBESPRAY_DESIRED");
+    }
     const inventoryDir = path.join(ws.dir, "inventory");
     const settings = readSettings(inventoryDir);
     if (!settings || !fs.existsSync(path.join(inventoryDir, "hosts.yaml"))) {

@@ -1,0 +1,262 @@
+/**
+ * What is deployed now: the stack output `deployed`, written by every successful `pulumi up` and read by
+ * the next run before it registers anything (through a StackReference to the stack itself). It tells the
+ * program which nodes exist already (only their machines are rolled one batch at a time: new machines are
+ * all created at once), which machines a run replaces (their protection is lifted for that run), and which
+ * versions run (so `pulumi preview` refuses what `pulumi up` would, with the runner's words).
+ *
+ * Compact and bounded: versions, the control plane in order, worker names as ranges per name prefix
+ * (`t1-w-[1-1000]`; names that form no range are listed), and each node's machine identity as an index
+ * into the few distinct identity digests. 3 control-plane nodes and 3,000 workers with generated names
+ * take about 6 KiB; 3,003 existing hosts whose names form no range at most about 200 KiB (DNS labels of
+ * 63 characters), measured in test/components/rollout.test.ts.
+ *
+ * After a failed `pulumi up` the record stays the last successful one (see `deployedOutput`); nodes a
+ * failed run created are then "new" again in the next run: see README "The deployed record".
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { MAX_NODES, type ClusterSpec } from "../spec";
+import { controlPlaneRecovery, nameSet } from "./kubespray/state";
+import { identityHash, machineIdentity } from "./machine-identity";
+
+export const DEPLOYED_FORMAT = 1;
+/** The stack output that holds the record. */
+export const DEPLOYED_OUTPUT = "deployed";
+
+export interface DeployedRecord {
+    readonly format: typeof DEPLOYED_FORMAT;
+    readonly cluster: string;
+    readonly kubernetesVersion: string;
+    /** "" in a record derived from the outputs of a program older than the record (unknown). */
+    readonly kubesprayVersion: string;
+    /** Control-plane node names in inventory order. */
+    readonly controlPlane: readonly string[];
+    /** Worker names: `prefix[a-b]` ranges and plain names (see `rangeNames`). */
+    readonly workers: readonly string[];
+    /** The distinct machine identities (`identityHash` of machine-identity.ts `replace`, the replacement trigger). */
+    readonly machines: readonly string[];
+    /** Per node, control plane first then the workers as listed: its index in `machines` (empty when unknown). */
+    readonly machineOf: readonly number[];
+    /**
+     * Digest of the control-plane recovery the cluster ran last (`operations.recoverControlPlane`, as the
+     * cluster command's state holds it): a request with another digest is pending. Absent: none.
+     */
+    readonly recover?: string;
+}
+
+/** The record `pulumi up` writes for a spec: what exists once it succeeded. */
+export function deployedRecord(spec: ClusterSpec): DeployedRecord {
+    const controlPlane = spec.nodes.filter((n) => n.role === "control-plane");
+    const workers = rangeNames(spec.nodes.filter((n) => n.role === "worker").map((n) => n.name));
+    const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+    const order = [...controlPlane.map((n) => n.name), ...nameSet(workers).listed];
+    const machines: string[] = [];
+    const machineOf = order.map((name) => {
+        const identity = identityHash(machineIdentity(spec, byName.get(name)!).replace);
+        const index = machines.indexOf(identity);
+        return index >= 0 ? index : machines.push(identity) - 1;
+    });
+    const recover = recoveryDigest(spec);
+    return {
+        format: DEPLOYED_FORMAT,
+        cluster: spec.meta.name,
+        kubernetesVersion: spec.kubernetes.version,
+        kubesprayVersion: spec.kubespray.version,
+        controlPlane: controlPlane.map((n) => n.name),
+        workers,
+        machines,
+        machineOf,
+        ...(recover ? { recover } : {}),
+    };
+}
+
+/** The digest of the control-plane recovery the stack file requests (kubespray/state.ts `controlPlaneRecovery`), if any. */
+export function recoveryDigest(spec: ClusterSpec): string | undefined {
+    const recovery = controlPlaneRecovery(spec);
+    return recovery ? identityHash(recovery) : undefined;
+}
+
+/**
+ * Names as `prefix[a-b]` for runs of consecutive numbers (`t1-w-1` … `t1-w-1000`, numbers without leading
+ * zeros) and plain names otherwise, every name listable again (kubespray/state.ts `nameSet` reads them).
+ * Node names are DNS labels: `[`, `]` never occur in one.
+ */
+export function rangeNames(names: readonly string[]): string[] {
+    const numbered = new Map<string, number[]>();
+    const plain: string[] = [];
+    for (const name of names) {
+        const match = /^(.*?)([1-9]\d*)$/.exec(name);
+        if (match) {
+            numbered.set(match[1], [...(numbered.get(match[1]) ?? []), Number(match[2])]);
+        } else {
+            plain.push(name);
+        }
+    }
+    const entries: string[] = [];
+    for (const [prefix, numbers] of [...numbered.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+        for (let i = 0; i < sorted.length;) {
+            let j = i;
+            while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+            entries.push(j === i ? `${prefix}${sorted[i]}` : `${prefix}[${sorted[i]}-${sorted[j]}]`);
+            i = j + 1;
+        }
+    }
+    return [...entries, ...[...new Set(plain)].sort()];
+}
+
+const name = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+const RANGE_ENTRY = /^[a-z0-9][-a-z0-9.]*\[[1-9]\d{0,6}-[1-9]\d{0,6}\]$/;
+
+const recordSchema = z.object({
+    format: z.literal(DEPLOYED_FORMAT),
+    cluster: name,
+    kubernetesVersion: z.string().max(32),
+    kubesprayVersion: z.string().max(32),
+    controlPlane: z.array(name).max(MAX_NODES),
+    workers: z.array(z.union([name, z.string().max(80).regex(RANGE_ENTRY)])).max(MAX_NODES),
+    machines: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(MAX_NODES),
+    machineOf: z.array(z.number().int().min(0).max(MAX_NODES)).max(MAX_NODES + 1),
+    recover: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+}).strict();
+
+/** The record cannot be read: the program stops before it registers anything, and says why. */
+export class DeployedRecordError extends Error {}
+
+/** Where a Deployed view came from. */
+export type DeployedSource = "record" | "legacy-outputs" | "none";
+
+/**
+ * What is deployed, as the program asks it: which nodes exist, in which control-plane order, with which
+ * machine identity, at which versions.
+ */
+export class Deployed {
+    private readonly names: ReadonlySet<string>;
+    private readonly identities: ReadonlyMap<string, string>;
+
+    constructor(readonly record: DeployedRecord | undefined, readonly source: DeployedSource) {
+        const workers = record ? nameSet(record.workers).listed : [];
+        const order = [...(record?.controlPlane ?? []), ...workers];
+        this.names = new Set(order);
+        const identities = new Map<string, string>();
+        if (record && record.machineOf.length === order.length) {
+            order.forEach((node, i) => {
+                const identity = record.machines[record.machineOf[i]];
+                if (identity !== undefined) identities.set(node, identity);
+            });
+        }
+        this.identities = identities;
+    }
+
+    static none(): Deployed {
+        return new Deployed(undefined, "none");
+    }
+
+    /** No record: Day 1 (or a stack the program never completed an update of). */
+    get isEmpty(): boolean {
+        return this.record === undefined;
+    }
+
+    /** The node exists (a successful `pulumi up` made it and it is still in the cluster). */
+    has(node: string): boolean {
+        return this.names.has(node);
+    }
+
+    /** Every node the record lists: control plane (in order), then workers. */
+    get nodes(): ReadonlySet<string> {
+        return this.names;
+    }
+
+    get controlPlane(): readonly string[] {
+        return this.record?.controlPlane ?? [];
+    }
+
+    /** The identity digest the node's machine was made with, when the record knows it. */
+    identity(node: string): string | undefined {
+        return this.identities.get(node);
+    }
+}
+
+/**
+ * The record from a stack's outputs: `deployed`, else (a stack last updated by a program older than the
+ * record) what its `nodes` and `kubernetesVersion` outputs say, else nothing (Day 1).
+ */
+export function deployedFromOutputs(outputs: Readonly<Record<string, unknown>> | undefined): Deployed {
+    const value = outputs?.[DEPLOYED_OUTPUT];
+    if (value !== undefined && value !== null) {
+        return new Deployed(parseDeployedRecord(value), "record");
+    }
+    const nodes = outputs?.nodes;
+    if (Array.isArray(nodes) && nodes.length > 0) {
+        const parsed = z.array(z.object({ name, role: z.enum(["control-plane", "worker"]) }).passthrough()).max(MAX_NODES).safeParse(nodes);
+        const version = z.string().max(32).safeParse(outputs?.kubernetesVersion);
+        const cluster = name.safeParse(outputs?.cluster);
+        if (parsed.success && version.success && cluster.success) {
+            return new Deployed({
+                format: DEPLOYED_FORMAT,
+                cluster: cluster.data,
+                kubernetesVersion: version.data,
+                kubesprayVersion: "",
+                controlPlane: parsed.data.filter((n) => n.role === "control-plane").map((n) => n.name),
+                workers: rangeNames(parsed.data.filter((n) => n.role === "worker").map((n) => n.name)),
+                machines: [],
+                machineOf: [],
+            }, "legacy-outputs");
+        }
+    }
+    return Deployed.none();
+}
+
+export function parseDeployedRecord(value: unknown): DeployedRecord {
+    const format = (value as { format?: unknown } | null)?.format;
+    if (typeof format === "number" && format > DEPLOYED_FORMAT) {
+        throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} has format ${format}, written by a newer version of this program; run that version (or newer)`);
+    }
+    const parsed = recordSchema.safeParse(value);
+    if (!parsed.success) {
+        const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(record)"}: ${issue.message}`).join("; ");
+        throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} is not a record this program wrote (${problems}). It is read to know which nodes exist; restore it from an earlier state (pulumi stack history, pulumi stack export) before running again`);
+    }
+    let listed = parsed.data.controlPlane.length;
+    for (const entry of parsed.data.workers) {
+        const range = /\[(\d+)-(\d+)\]$/.exec(entry);
+        if (range && Number(range[2]) < Number(range[1])) {
+            throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} has a range that runs backwards (${entry})`);
+        }
+        listed += range ? Number(range[2]) - Number(range[1]) + 1 : 1;
+        if (listed > MAX_NODES) {
+            throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} lists more nodes than a cluster can have (${MAX_NODES})`);
+        }
+    }
+    if (parsed.data.machineOf.length !== 0 && parsed.data.machineOf.length !== listed) {
+        throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} gives ${parsed.data.machineOf.length} machine identities for ${listed} nodes`);
+    }
+    return parsed.data as DeployedRecord;
+}
+
+/** The fully qualified name of the stack the program runs in (`organization/project/stack`). */
+export function ownStackName(): string {
+    const organization = pulumi.getOrganization();
+    return [organization, pulumi.getProject(), pulumi.getStack()].filter(Boolean).join("/");
+}
+
+/**
+ * Reads what the last successful `pulumi up` of this stack deployed, through a StackReference to the
+ * stack itself: the engine's builtin provider reads it with GetStackOutputs (pulumi/pulumi
+ * pkg/resource/deploy/builtins.go, `readStackReference`, no self-reference check), and while an update
+ * runs the stack's own outputs are still the previous update's (its root resource keeps its old outputs
+ * until the program registers new ones at the end: pkg/resource/deploy/step.go, SameStep). A read, so
+ * it never shows as a change. The program awaits it before it registers any other resource.
+ */
+export async function readDeployed(): Promise<Deployed> {
+    const self = new pulumi.StackReference("deployed-record", { name: ownStackName() });
+    // getOutputDetails rather than getOutputValue: a value that came back marked secret is still read.
+    const [record, nodes, kubernetesVersion, cluster] = await Promise.all(
+        [DEPLOYED_OUTPUT, "nodes", "kubernetesVersion", "cluster"].map(async (output) => {
+            const details = await self.getOutputDetails(output);
+            return details.value ?? details.secretValue;
+        }),
+    );
+    return deployedFromOutputs({ [DEPLOYED_OUTPUT]: record, nodes, kubernetesVersion, cluster });
+}
