@@ -9,7 +9,7 @@
  */
 import { identityHash } from "../components/machine-identity";
 import type { Deployed } from "../components/deployed";
-import { planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type Step } from "../components/kubespray/planner";
+import { keptOnRemoval, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type Step } from "../components/kubespray/planner";
 import type { ClusterState, CommandState, KeysState, MachineState, WorkersState } from "../components/kubespray/state";
 import type { ClusterSpec } from "../spec";
 
@@ -77,7 +77,10 @@ export function dayTwoOperations(spec: ClusterSpec, current: readonly PlannedRes
     const live = previous ? previous.deployed.nodes : undefined;
     const controlPlane = spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name);
     const allNodes = spec.nodes.map((n) => n.name);
-    const ctx: PlanContext = { live, controlPlane, inventoryWorkers: spec.nodes.filter((n) => n.role === "worker").map((n) => n.name), drain: spec.operations.drain };
+    const ctx: PlanContext = {
+        live, controlPlane, inventoryWorkers: spec.nodes.filter((n) => n.role === "worker").map((n) => n.name), drain: spec.operations.drain,
+        ...keptOnRemoval(spec.infrastructure.provider, spec.operations.decommission.resetHosts),
+    };
     const hostsOf = (patterns: readonly string[]) => [...new Set(patterns.flatMap((p) => (p === "all" ? allNodes : p === "etcd" || p === "kube_control_plane" ? controlPlane : [p])))];
 
     const operations = new Map<string, Operation[]>();

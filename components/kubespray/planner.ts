@@ -120,6 +120,17 @@ export interface PlanContext {
      * neither drains nor removes them, their ready only waits for the new machine.
      */
     readonly recovering?: ReadonlySet<string>;
+    /**
+     * Existing hosts outlive the cluster: a host removed from it is left as it is (`reset_nodes=false`)
+     * unless the stack file asks for a reset (operations.decommission.resetHosts, `except` here). Absent
+     * for machines the program makes (they are deleted after their removal; Kubespray's default resets).
+     */
+    readonly keptOnRemoval?: { readonly except: ReadonlySet<string> };
+}
+
+/** The `keptOnRemoval` part of a plan context for a provider and the stack file's resetHosts. */
+export function keptOnRemoval(provider: string, resetHosts: readonly string[]): Pick<PlanContext, "keptOnRemoval"> {
+    return provider === "existing" ? { keptOnRemoval: { except: new Set(resetHosts) } } : {};
 }
 
 export interface MachineChange {
@@ -164,16 +175,34 @@ function firstEstablished(controlPlane: readonly string[], live: ReadonlySet<str
     return runInventoryOrder(controlPlane, live)[0];
 }
 
-function removal(hosts: readonly KeptHost[], ungraceful: boolean, drain: DrainVars | undefined, last: readonly string[] = []): PlaybookStep {
+function removal(hosts: readonly KeptHost[], ungraceful: boolean, drain: DrainVars | undefined, last: readonly string[] = [], leaveAsIs = false): PlaybookStep {
     const list = hosts.map((h) => h.name);
+    const how = ungraceful ? " without reaching them (reset_nodes=false, allow_ungraceful_removal=true)" : leaveAsIs ? ", leaving the hosts as they are (reset_nodes=false)" : "";
     return {
         kind: "playbook",
-        title: `remove ${list.join(", ")}${ungraceful ? " without reaching them (reset_nodes=false, allow_ungraceful_removal=true)" : ""} (remove-node.yml)`,
+        title: `remove ${list.join(", ")}${how} (remove-node.yml)`,
         playbook: "remove-node.yml",
-        extraVars: { node: list.join(","), skip_confirmation: true, ...drainVars(drain), ...(ungraceful ? UNGRACEFUL_REMOVAL : {}) },
+        extraVars: { node: list.join(","), skip_confirmation: true, ...drainVars(drain), ...(ungraceful ? UNGRACEFUL_REMOVAL : leaveAsIs ? { reset_nodes: false } : {}) },
         keep: hosts,
         ...(last.length ? { last } : {}),
     };
+}
+
+/**
+ * The removal runs for hosts leaving the cluster: one run, or two when some existing hosts are reset
+ * (playbooks/remove_node.yml resets the removed hosts unless `reset_nodes` is false) and others kept.
+ */
+function removals(hosts: readonly KeptHost[], ungraceful: boolean, ctx: PlanContext, last: readonly string[] = []): PlaybookStep[] {
+    const kept = ctx.keptOnRemoval;
+    if (ungraceful || !kept) {
+        return [removal(hosts, ungraceful, ctx.drain, last)];
+    }
+    const leaveAsIs = hosts.filter((h) => !kept.except.has(h.name));
+    const reset = hosts.filter((h) => kept.except.has(h.name));
+    return [
+        ...(leaveAsIs.length ? [removal(leaveAsIs, false, ctx.drain, last, true)] : []),
+        ...(reset.length ? [removal(reset, false, ctx.drain, last)] : []),
+    ];
 }
 
 /** Removing the current first control-plane host: put it last and run cluster.yml first (nodes.md). */
@@ -232,7 +261,7 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
             steps.push(demoteFirst(host.name));
             firstRemoved = host.name;
         }
-        steps.push(removal([{ name: host.name, role: "control-plane", address: host.address }], desired.ungraceful.includes(host.name), drain, [host.name]));
+        steps.push(...removals([{ name: host.name, role: "control-plane", address: host.address }], desired.ungraceful.includes(host.name), ctx, [host.name]));
         order = order.filter((n) => n !== host.name);
     }
     if (removed.length) {
@@ -376,7 +405,7 @@ function currentWorkers(state: WorkersState | { kind: "workers"; workers: readon
  * labels or taints changed get Kubespray's node-label and node-taint roles on their nodes.
  */
 export function planWorkers(previousState: WorkersState | undefined, desired: WorkersState, ctx: PlanContext = {}): Plan {
-    const { live, drain } = ctx;
+    const { live } = ctx;
     const wantedSet = workerNames(desired);
     const wanted = (ctx.inventoryWorkers ?? wantedSet.listed).filter((n) => wantedSet.has(n));
     if (!previousState) {
@@ -394,11 +423,11 @@ export function planWorkers(previousState: WorkersState | undefined, desired: Wo
     if (graceful.length) {
         steps.push(
             { kind: "reachable", hosts: graceful, title: `check SSH reachability of ${graceful.join(", ")} before removing them (a node that is gone for good goes in operations.removeUnreachable)` },
-            removal(graceful.map((name) => ({ name, role: "worker" })), false, drain),
+            ...removals(graceful.map((name) => ({ name, role: "worker" as const })), false, ctx),
         );
     }
     if (ungraceful.length) {
-        steps.push(removal(ungraceful.map((name) => ({ name, role: "worker" })), true, drain));
+        steps.push(...removals(ungraceful.map((name) => ({ name, role: "worker" as const })), true, ctx));
     }
     if (joining.length) {
         steps.push(...joinSteps(joining));

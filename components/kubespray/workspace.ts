@@ -70,6 +70,8 @@ export interface StackSettings {
      * so adding or removing the request re-runs no gate or ready.
      */
     readonly recovering?: readonly string[];
+    /** Existing hosts Kubespray resets when they leave (operations.decommission.resetHosts); every other one is left as it is. */
+    readonly resetHosts?: readonly string[];
 }
 
 export function stackSettings(spec: ClusterSpec, repository: string, bastionHost: string | undefined): StackSettings {
@@ -85,6 +87,7 @@ export function stackSettings(spec: ClusterSpec, repository: string, bastionHost
         drain: operations.drain,
         ...(bastionHost ? { bastion: { host: bastionHost, user: spec.infrastructure.ssh.user } } : {}),
         ...(operations.recoverControlPlane ? { recovering: [...operations.recoverControlPlane.broken].sort() } : {}),
+        ...(operations.decommission.resetHosts.length ? { resetHosts: [...operations.decommission.resetHosts].sort() } : {}),
     };
 }
 

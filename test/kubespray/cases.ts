@@ -3,10 +3,10 @@
  * the plan the runner makes of it. Shared by planner.test.ts (the exact playbook runs, in order) and
  * upstream.test.ts (each planned invocation checked against the real Kubespray tree).
  */
-import { planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep } from "../../components/kubespray/planner";
+import { keptOnRemoval, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep } from "../../components/kubespray/planner";
 import { clusterState, machineState, workersState } from "../../components/kubespray/state";
 import { loadClusterSpec, type ClusterSpec } from "../../spec";
-import { openstackConfig, harvesterConfig, withValue, type Config } from "../fixtures/configs";
+import { existingConfig, harvesterConfig, openstackConfig, withValue, type Config } from "../fixtures/configs";
 
 export const API_HOST = "10.0.0.5";
 export const DRAIN = { gracePeriodSeconds: 300, timeoutSeconds: 360, retries: 3 };
@@ -35,7 +35,10 @@ export interface Case {
 }
 
 function ctx(before: ClusterSpec, after: ClusterSpec, live = names(before)): PlanContext {
-    return { live, controlPlane: controlPlaneOf(after), drain: DRAIN, recovering: new Set(after.operations.recoverControlPlane?.broken ?? []) };
+    return {
+        live, controlPlane: controlPlaneOf(after), drain: DRAIN, recovering: new Set(after.operations.recoverControlPlane?.broken ?? []),
+        ...keptOnRemoval(after.infrastructure.provider, after.operations.decommission.resetHosts),
+    };
 }
 
 export function cases(): Case[] {
@@ -53,6 +56,15 @@ export function cases(): Case[] {
         const before = specOf({ "infrastructure.workerPools[0].count": 3 });
         const after = specOf({ "operations.removeUnreachable": ["t1-w-3"] });
         list.push({ name: "unreachable worker removed", spec: after, plans: [{ command: "t1-workers", live: names(before), plan: planWorkers(workersState(before), workersState(after), ctx(before, after)) }] });
+    }
+    // Existing hosts leave: removed from the cluster and left as they are, but for the one the stack file
+    // asks to reset (remove_node.yml resets unless reset_nodes is false).
+    {
+        const hosts = ["w-a", "w-b", "w-c"].map((name, i) => ({ name, address: `192.168.1.${21 + i}`, role: "worker" }));
+        const withHosts = (list: typeof hosts) => [{ name: "cp-a", address: "192.168.1.11", role: "control-plane" }, ...list];
+        const before = specOf({ "infrastructure.existing.nodes": withHosts(hosts) }, existingConfig);
+        const after = specOf({ "infrastructure.existing.nodes": withHosts(hosts.slice(0, 1)), "operations.decommission": { resetHosts: ["w-c"] } }, existingConfig);
+        list.push({ name: "existing hosts removed", spec: after, plans: [{ command: "t4-workers", live: names(before), plan: planWorkers(workersState(before), workersState(after), ctx(before, after)) }] });
     }
     // Workers join: facts.yml, then scale.yml limited to exactly the new nodes.
     {

@@ -19,6 +19,14 @@ describe("Kubespray planner: documented procedures", () => {
         assert.ok(c.plans[0].plan.disruptive);
     });
 
+    it("leaves removed existing hosts as they are, and resets only the ones the stack file names (decommission.resetHosts)", () => {
+        const c = caseNamed("existing hosts removed");
+        assert.deepStrictEqual(playbookRuns(c), [
+            't4-workers: remove-node.yml {"node":"w-b","skip_confirmation":true,"reset_nodes":false}',
+            't4-workers: remove-node.yml {"node":"w-c","skip_confirmation":true}',
+        ]);
+    });
+
     it("removes an unreachable worker only when the stack file names it, with reset_nodes=false and allow_ungraceful_removal=true", () => {
         const c = caseNamed("unreachable worker removed");
         assert.deepStrictEqual(playbookRuns(c), ['t1-workers: remove-node.yml {"node":"t1-w-3","skip_confirmation":true,"reset_nodes":false,"allow_ungraceful_removal":true}']);

@@ -16,7 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { describeSnapshot, FETCHED_ETCD_SNAPSHOT, pendingRecovery, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
+import { describeSnapshot, FETCHED_ETCD_SNAPSHOT, keptOnRemoval, pendingRecovery, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
 import { breakGlassToken, type ClusterState, type CommandState, type KeysState, type KubeconfigState, type MachineState, type WorkersState } from "../state";
 import { kubesprayHome, readSettings, stackDir, type StackSettings } from "../workspace";
 import { adHoc, checkImage, controlPlaneHosts, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
@@ -519,6 +519,7 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
             inventoryWorkers: workerHosts(inventoryDir),
             drain: settings.drain,
             recovering: new Set(settings.recovering ?? []),
+            ...keptOnRemoval(settings.provider, settings.resetHosts ?? []),
         };
         const plan = planFor(operation, desired, planCtx);
         if (plan.refusal) {
