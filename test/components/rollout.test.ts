@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../cli/stacks";
+import { loadOfflineStack, PROJECT_ROOT } from "../../cli/stacks";
 import { chainReport, longestPath, type ChainResource } from "../../bench/chain-graph";
 import { generatedStack } from "../../bench/stacks";
 import { deployedFromOutputs, deployedRecord, DeployedRecordError, parseDeployedRecord, rangeNames } from "../../components/deployed";
@@ -19,7 +19,6 @@ import { loadClusterSpec, SpecError, withSecretStandIns } from "../../spec";
 import type { OfflineRun, RecordedResource } from "../../offline/harness";
 import { existingConfig, harvesterConfig, openstackConfig, vsphereConfig, withValue, type Config } from "../fixtures/configs";
 import { diffRuns, runConfig } from "../helpers";
-import { cachedRunStack } from "../runs";
 
 const VM_TYPES = ["openstack:compute/instance:Instance", "vsphere:index/virtualMachine:VirtualMachine", "kubernetes:kubevirt.io/v1:VirtualMachine"];
 const byName = (run: OfflineRun, name: string) => run.resources.find((r) => r.type === "command:local:Command" && r.name === name)!;
@@ -185,7 +184,8 @@ describe("the deployed record", () => {
     });
 
     it("warnings the program logs are collected into the run, not printed", async () => {
-        const run = await cachedRunStack("dev-openstack");
+        const { backup: _storage, ...withoutBackup } = loadOfflineStack("dev-openstack").values;
+        const run = await runConfig(withoutBackup);
         assert.ok(run.warnings.some((w) => /^services\.etcd-backup: is on by default but backup\.storage is not set/.test(w)), run.warnings.join("\n"));
     });
 });
