@@ -225,8 +225,20 @@ function printSummary(summary: ReturnType<typeof planSummary>): void {
     if (summary.servicesGate) lines.push(`  services gate: ${summary.servicesGate.services} gitops-base path(s), ${summary.servicesGate.findings} finding(s) (services-gate.txt)`);
     for (const warning of summary.warnings) lines.push(paint(out, "yellow", `  warning: ${warning}`));
     if (summary.standIns.length) lines.push(`  stand-ins for secrets not in the stack file: ${summary.standIns.join(", ")}`);
-    lines.push(`  wrote ${path.relative(process.cwd(), summary.outDir)}/: ${summary.files.join(", ")}`);
+    lines.push(`  wrote ${path.relative(process.cwd(), summary.outDir)}/: ${filesByFolder(summary.files)}`);
     out.write(lines.join("\n") + "\n");
+}
+
+/** The written files, top-level ones by name and each folder as a count: `plan.md, kubespray/ (6 files), …`. */
+export function filesByFolder(files: readonly string[]): string {
+    const top: string[] = [];
+    const folders = new Map<string, number>();
+    for (const file of files) {
+        const slash = file.indexOf("/");
+        if (slash < 0) top.push(file);
+        else folders.set(file.slice(0, slash), (folders.get(file.slice(0, slash)) ?? 0) + 1);
+    }
+    return [...top, ...[...folders].map(([folder, count]) => `${folder}/ (${count} file${count === 1 ? "" : "s"})`)].join(", ");
 }
 
 export const planCommand: CommandSpec = {

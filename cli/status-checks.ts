@@ -129,7 +129,11 @@ export function certificateRow(subject: string, validTo: Date, now: Date): Statu
     return { check: "certificate", subject, state, detail: left < 0 ? `expired ${date(validTo)}` : `expires ${date(validTo)} (${left} days)` };
 }
 
-/** The admin client certificate embedded in the kubeconfig (`client-certificate-data`), when there is one. */
+/**
+ * The admin client certificate embedded in the kubeconfig (`client-certificate-data`), when there is one:
+ * only in a kubeconfig fetched before the program switched to a service-account token (which does not
+ * expire and has no row here; `operations.keyRotation.kubeconfigGeneration` rotates it).
+ */
 export function kubeconfigCertificate(kubeconfig: string): { subject: string; validTo: Date } | undefined {
     const document = parseYaml(kubeconfig) as { users?: { name?: string; user?: Record<string, unknown> }[] } | null;
     for (const user of document?.users ?? []) {

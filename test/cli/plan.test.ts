@@ -63,6 +63,7 @@ describe("clusters plan", () => {
         const result = runPlan(["--stack", "edge-existing", "--out", out], { ...process.env, TMPDIR: tmp });
         assert.strictEqual(result.status, 0, result.stderr);
         assert.match(result.stdout, /Stack edge-existing: cluster edge-01 \(staging\) on existing, Kubernetes 1\.33\.7/);
+        assert.match(result.stdout, /^  wrote .*: .*plan\.md.*, kubespray\/ \(\d+ files\)$/m, "folders are counted, not listed");
         assert.ok(fs.existsSync(path.join(out, "edge-existing", "resources.json")));
         assert.deepStrictEqual(fs.readdirSync(tmp), [], "issue #15 item 18: /tmp/clusters-offline-* removed");
         const json = runPlan(["edge-existing", "--json", "--out", out], { ...process.env, TMPDIR: tmp });
