@@ -19,7 +19,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { stringify } from "yaml";
+import { parseDocument, stringify } from "yaml";
 import type { ClusterSpec } from "../spec";
 import { loadOfflineStack } from "./stacks";
 
@@ -86,6 +86,34 @@ function sopsConfig(pathRegex: string, recipient: string | undefined, stack: str
     return header + stringify({ creation_rules: [{ path_regex: pathRegex, encrypted_regex: "^(data|stringData)$", age: recipient ?? AGE_RECIPIENT_PLACEHOLDER }] });
 }
 
+/**
+ * A refreshed `.sops.yaml`: the program's creation rule (the one with its `path_regex`) replaced in place,
+ * every other rule a team added kept in its order (SOPS uses the first rule that matches), and any other
+ * top-level key kept. A file that is not a SOPS config is refused rather than overwritten.
+ */
+export function keepTeamRules(existing: string, ours: string, file = ".sops.yaml"): string {
+    const oursDocument = parseDocument(ours);
+    const ourRule = (oursDocument.toJS() as { creation_rules: { path_regex: string }[] }).creation_rules[0];
+    let theirs: unknown;
+    try {
+        theirs = parseDocument(existing).toJS();
+    } catch (error) {
+        throw new Error(`scaffold: ${file} is not valid YAML (${(error as Error).message.split("\n")[0]}); fix or remove it; nothing was written to it`);
+    }
+    if (theirs === null || theirs === undefined) {
+        return ours;
+    }
+    const rules = (theirs as { creation_rules?: unknown }).creation_rules;
+    if (typeof theirs !== "object" || Array.isArray(theirs) || (rules !== undefined && !Array.isArray(rules))) {
+        throw new Error(`scaffold: ${file} is not a SOPS config (a map with a creation_rules list); fix or remove it; nothing was written to it`);
+    }
+    const teamRules = (rules ?? []) as { path_regex?: unknown }[];
+    const at = teamRules.findIndex((rule) => rule?.path_regex === ourRule.path_regex);
+    const merged = at < 0 ? [ourRule, ...teamRules] : teamRules.map((rule, index) => (index === at ? ourRule : rule));
+    const header = ours.slice(0, ours.indexOf("creation_rules:"));
+    return header + stringify({ ...(theirs as Record<string, unknown>), creation_rules: merged });
+}
+
 export interface RefreshResult {
     readonly dir: string;
     readonly recipient: string;
@@ -98,7 +126,7 @@ export interface RefreshResult {
 /**
  * Writes or refreshes the scaffold in `dir` (a checkout of the cluster's GitOps repository) with the real
  * age recipient: `ageRecipient` if given, else `pulumi stack output ageRecipient --stack <stack>`. The
- * program's files (.sops.yaml, READMEs) are rewritten; kustomization.yaml files a team edits are created
+ * program's files (READMEs; in .sops.yaml only its own creation rule) are rewritten; kustomization.yaml files a team edits are created
  * only when missing. Refuses anything that is not an age recipient.
  */
 export function refreshScaffold(args: { stack: string; dir: string; ageRecipient?: string; stackOutput?: (stack: string, name: string) => string }): RefreshResult {
@@ -127,7 +155,7 @@ export function refreshScaffold(args: { stack: string; dir: string; ageRecipient
             continue;
         }
         fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, content);
+        fs.writeFileSync(target, path.posix.basename(file) === ".sops.yaml" && fs.existsSync(target) ? keepTeamRules(fs.readFileSync(target, "utf8"), content, target) : content);
         written.push(file);
     }
     return { dir: args.dir, recipient, written, kept };

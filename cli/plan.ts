@@ -13,7 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { SERVICE_CATALOG, SpecError, type ClusterSpec } from "../spec";
-import { SHARED_STAGES } from "../spec/catalog";
+import { manualServiceSteps, SHARED_STAGES } from "../spec/catalog";
 import { DEPLOYED_OUTPUT, deployedFromOutputs, DeployedRecordError } from "../components/deployed";
 import { defineCluster, projectConfig, tuneRuntime } from "../components/program";
 import { decommissionNotices } from "../components/protection";
@@ -108,6 +108,11 @@ function protectionMarkdown(spec: ClusterSpec, resources: readonly RecordedResou
     return lines.join("\n");
 }
 
+function manualStepsMarkdown(spec: ClusterSpec): string {
+    const steps = manualServiceSteps(spec.enabledServices.map((s) => s.name));
+    return steps.length ? `\n## By hand after pulumi up\n\n${steps.map((step) => `- ${step.replace(/: (kubectl .*)$/, ":\n\n  ```sh\n  $1\n  ```")}`).join("\n")}\n` : "";
+}
+
 /**
  * `operations.paused` makes `pulumi up` refuse, while `pulumi preview` keeps working (components/program.ts).
  * The offline plan runs the program as `pulumi up` would once the stack is unpaused, so pull-request plans
@@ -161,6 +166,7 @@ export async function plan(offline: OfflineStack, outRoot = path.join(PROJECT_RO
                 + (paused ? `\n> **This stack is paused** (\`operations.paused\`: ${paused.reason}). \`pulumi preview\` works; \`pulumi up\` refuses until \`operations.paused\` is false. This plan shows what \`pulumi up\` would do then.\n` : "")
                 + "\n" + operationsMarkdown(operations, options.against)
                 + "\n" + protectionMarkdown(spec, run.resources)
+                + manualStepsMarkdown(spec)
                 + (servicesGate ? `\n## Services gate\n\n\`\`\`\n${formatServiceGate(servicesGate)}\n\`\`\`\n` : ""),
             ...(servicesGate ? { "services-gate.json": JSON.stringify(servicesGate, null, 2) + "\n", "services-gate.txt": formatServiceGate(servicesGate) + "\n" } : {}),
             ...collectArtefacts(spec, run, stack),
@@ -201,6 +207,8 @@ export function planSummary(offline: OfflineStack, result: PlanResult) {
         paused: result.paused ?? null,
         // What the program logs with pulumi.log.warn (the spec's warnings, decommissioning…), as preview shows them.
         warnings: [...result.warnings],
+        // Steps a person must take by hand after pulumi up (e.g. approving the Keycloak operator's InstallPlan).
+        notes: manualServiceSteps(spec.enabledServices.map((s) => s.name)),
         operations: Object.fromEntries(["create", "replace", "update", "delete", "run", "step"].map((action) => [action, result.operations.filter((o) => o.action === action).length])),
         servicesGate: result.servicesGate ? { services: result.servicesGate.length, findings: result.servicesGate.reduce((n, r) => n + r.findings.length, 0) } : null,
         standIns: [...offline.standIns],
@@ -224,6 +232,7 @@ function printSummary(summary: ReturnType<typeof planSummary>): void {
     lines.push(`  pulumi up will: create ${ops.create}, replace ${ops.replace}, change in place ${ops.update}, delete ${ops.delete} machine(s); ${ops.run} Kubespray playbook run(s) (operations.json, plan.md)`);
     if (summary.servicesGate) lines.push(`  services gate: ${summary.servicesGate.services} gitops-base path(s), ${summary.servicesGate.findings} finding(s) (services-gate.txt)`);
     for (const warning of summary.warnings) lines.push(paint(out, "yellow", `  warning: ${warning}`));
+    for (const note of summary.notes) lines.push(`  note: ${note}`);
     if (summary.standIns.length) lines.push(`  stand-ins for secrets not in the stack file: ${summary.standIns.join(", ")}`);
     lines.push(`  wrote ${path.relative(process.cwd(), summary.outDir)}/: ${filesByFolder(summary.files)}`);
     out.write(lines.join("\n") + "\n");

@@ -280,6 +280,41 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogService>> = {
     },
 };
 
+/**
+ * `pod-security.kubernetes.io/enforce` of the namespaces gitops-base 2026.01 labels (their `namespace.yaml`;
+ * checked against the tree in test/components/gitops-base.test.ts). Every other namespace of a gitops-base
+ * service carries no label there, so Pod Security admission enforces the cluster default
+ * (`kubernetes.podSecurity.level`) on it unless it is exempt. olm's namespaces come from remote manifests
+ * (OLM's release assets) and are not known offline.
+ */
+export const UPSTREAM_NAMESPACE_ENFORCE: Readonly<Record<string, "privileged" | "baseline" | "restricted">> = {
+    "longhorn-system": "privileged",
+    "metallb-system": "privileged",
+    observability: "privileged",
+    "openstack-ccm": "privileged",
+    "openstack-csi": "privileged",
+    velero: "privileged",
+    "vmware-system-csi": "privileged",
+};
+
+/** Namespaces whose labels come from remote manifests, unknown offline. */
+export const REMOTE_NAMESPACES: ReadonlySet<string> = new Set(["olm"]);
+
+/**
+ * Approves the Keycloak operator's pending InstallPlan: gitops-base's Subscription `keycloak/keycloak-subscription`
+ * (`keycloak/10-operator/subscription.yaml`) has `installPlanApproval: Manual`, so OLM installs nothing until
+ * someone approves the InstallPlan it names in `status.installPlanRef`.
+ */
+export const KEYCLOAK_INSTALL_PLAN_APPROVAL =
+    `kubectl -n keycloak patch installplan "$(kubectl -n keycloak get subscription keycloak-subscription -o jsonpath='{.status.installPlanRef.name}')" --type merge -p '{"spec":{"approved":true}}'`;
+
+/** What a person must do by hand for the enabled services, as `plan` prints it. */
+export function manualServiceSteps(enabled: readonly string[]): string[] {
+    return enabled.includes("keycloak")
+        ? [`keycloak: its operator waits for a manual InstallPlan approval (gitops-base installPlanApproval: Manual); once Flux has applied keycloak-operator, approve it: ${KEYCLOAK_INSTALL_PLAN_APPROVAL}`]
+        : [];
+}
+
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICE_CATALOG).sort();
 
 export function isEnabledByDefault(service: CatalogService, provider: Provider): boolean {

@@ -33,6 +33,27 @@ export const CLOUD_INTEGRATION: Readonly<Record<Provider, CloudIntegration>> = {
 /** Every cloud controller and CSI service: their values Secret always carries the cloud wiring. */
 export const CLOUD_SERVICES: ReadonlySet<string> = new Set(Object.values(CLOUD_INTEGRATION).flatMap((cloud) => [cloud.controller, cloud.csi]).filter((name): name is string => name !== undefined));
 
+/**
+ * Default StorageClasses a gitops-base service path makes beside its chart's own: longhorn's
+ * `longhorn-general-storageclass.yaml` marks `general` with `storageclass.kubernetes.io/is-default-class:
+ * "true"`, and the longhorn chart makes a default class `longhorn` too (`persistence.defaultClass: true` in
+ * gitops-base's values-v1.11.0.yaml). With two defaults Kubernetes gives a PVC without a class the newest
+ * default (since 1.26), a surprise; so the program keeps exactly one: the provider CSI's when it runs,
+ * else `general` (the chart's `longhorn` class is never default, see {@link cloudServiceValues}).
+ */
+export const SERVICE_DEFAULT_STORAGE_CLASSES: Readonly<Record<string, { readonly stage: string; readonly storageClass: string }>> = {
+    longhorn: { stage: "longhorn-base", storageClass: "general" },
+};
+
+/** The provider CSI and its default StorageClass when that CSI is among the enabled services. */
+export function providerDefaultStorageClass(provider: Provider, enabled: readonly string[]): { readonly csi: string; readonly storageClass: string } | undefined {
+    const { csi, defaultStorageClass } = CLOUD_INTEGRATION[provider];
+    return csi && defaultStorageClass && enabled.includes(csi) ? { csi, storageClass: defaultStorageClass } : undefined;
+}
+
+/** Services whose values Secret always carries the program's values (cloud wiring, or longhorn's single default class). */
+export const PROGRAM_VALUES_SERVICES: ReadonlySet<string> = new Set([...CLOUD_SERVICES, ...Object.keys(SERVICE_DEFAULT_STORAGE_CLASSES)]);
+
 /** The taint kubelet puts on a node registered with `--cloud-provider=external` until a cloud controller initializes it. */
 export const UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
 
@@ -89,7 +110,7 @@ export function cloudServiceValues(spec: Pick<ClusterSpec, "meta" | "infrastruct
             const floatingNetwork = spec.infrastructure.openstack?.externalNetworkId;
             return {
                 cluster: { name: cluster },
-                cloudConfig: { global: openstackGlobal(), ...(floatingNetwork ? { loadBalancer: { "floating-network-id": floatingNetwork } } : {}) },
+                cloudConfig: { global: openstackGlobal(), loadBalancer: { ...serviceLoadBalancerConfig(spec), ...(floatingNetwork ? { "floating-network-id": floatingNetwork } : {}) } },
             };
         }
         case "openstack-csi":
@@ -114,9 +135,32 @@ export function cloudServiceValues(spec: Pick<ClusterSpec, "meta" | "infrastruct
             return { cloudConfigPath: "", cloudConfig: { secretName: HARVESTER_CLOUD_CONFIG_SECRET, secretKey: "cloud-config" }, global: { cattle: { clusterName: cluster } } };
         case "harvester-csi-driver":
             return { cloudConfig: { secretName: HARVESTER_CLOUD_CONFIG_SECRET, hostPath: "" } };
+        case "longhorn":
+            // One default StorageClass: `general` (or the provider CSI's), never also the chart's `longhorn`.
+            return { persistence: { defaultClass: false } };
         default:
             return undefined;
     }
+}
+
+/**
+ * The OpenStack cloud controller's `[LoadBalancer]` settings for Services of type LoadBalancer, from
+ * `infrastructure.openstack.loadBalancerProvider` (the same Octavia provider as the API load balancer).
+ * - amphora: the amphora reaches the NodePorts from its port in the node subnet, which the worker
+ *   security group already opens (components/openstack/security.ts).
+ * - ovn: OVN keeps the client's source address, so NodePort traffic comes from the clients themselves, not
+ *   from the subnet. `manage-security-groups` makes the controller create a security group per Service
+ *   (`lb-sg-…`) allowing each NodePort from the Service's `loadBalancerSourceRanges` (default 0.0.0.0/0)
+ *   and attach it to the members' ports; it opens the allowed ranges instead of the subnet only when
+ *   `lb-provider` is "ovn" (cloud-provider-openstack pkg/openstack/loadbalancer_sg.go,
+ *   ensureAndUpdateOctaviaSecurityGroup). OVN balances by SOURCE_IP_PORT only (ovn-octavia-provider).
+ * The chart writes each key into cloud.conf's `[LoadBalancer]` section (templates/_helpers.tpl `cloudConfig`).
+ */
+export function serviceLoadBalancerConfig(spec: Pick<ClusterSpec, "infrastructure">): Record<string, string | boolean> {
+    const provider = spec.infrastructure.openstack?.loadBalancerProvider ?? "amphora";
+    return provider === "ovn"
+        ? { "lb-provider": "ovn", "lb-method": "SOURCE_IP_PORT", "manage-security-groups": true }
+        : { "lb-provider": provider };
 }
 
 /** Deep merge: objects merge key by key, anything else from `over` wins. Keys are sorted for stable output. */

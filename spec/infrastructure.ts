@@ -107,7 +107,7 @@ export const openstackSchema = z.object({
     controlPlaneServerGroup: z.enum(["anti-affinity", "soft-anti-affinity"]).default("soft-anti-affinity"),
     /** Designate zone for an API DNS record (needs `apiEndpoint.dnsName`). */
     designateZoneId: cloudId.optional(),
-    /** Octavia provider when `apiEndpoint.type` is loadbalancer. @default "amphora" */
+    /** Octavia provider of the API load balancer (`apiEndpoint.type: loadbalancer`) and of Services of type LoadBalancer (the cloud controller's `lb-provider`; ovn: the controller manages their security groups). @default "amphora" */
     loadBalancerProvider: z.enum(["amphora", "ovn"]).default("amphora"),
 }).strict();
 

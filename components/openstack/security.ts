@@ -11,7 +11,12 @@
  *   NodePort range from the addresses Octavia's own ports get: an amphora reaches members from its
  *   port in the member subnet, and the OVN provider health-checks members from an `ovn-lb-hm-<subnet>`
  *   port it creates there; both take their address from the subnet's DHCP allocation pool (the last
- *   quarter of a subnet the program creates, see network.ts). The API load balancer needs no extra
+ *   quarter of a subnet the program creates, see network.ts). That is all an amphora needs. The OVN
+ *   provider keeps the client's source address, so Service traffic reaches the NodePorts from the clients
+ *   themselves: with `loadBalancerProvider: ovn` the cloud controller runs with `manage-security-groups`
+ *   and opens, per Service, exactly its NodePorts to its `loadBalancerSourceRanges`, in a security group
+ *   it attaches to the workers' ports (spec/cloud.ts serviceLoadBalancerConfig); a static rule here could
+ *   only open the whole range to the world. The API load balancer needs no extra
  *   rule: the API port is already open to the node subnet (amphora, OVN health checks) and to
  *   `allowedCidrs` (OVN keeps the client's source address).
  * Nothing is open to 0.0.0.0/0 unless `allowedCidrs` says so. Egress keeps OpenStack's defaults.

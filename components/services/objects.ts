@@ -9,7 +9,7 @@
 import { stringify } from "yaml";
 import type { ClusterSpec, ResolvedService } from "../../spec";
 import { SERVICE_CATALOG, SHARED_STAGES, readyStage, type ChartService, type GitopsBaseService, type HelmValuesTarget, type ServiceStage } from "../../spec/catalog";
-import { CLOUD_SERVICES, cloudServiceValues, mergeValues } from "../../spec/cloud";
+import { cloudServiceValues, mergeValues, PROGRAM_VALUES_SERVICES, providerDefaultStorageClass, SERVICE_DEFAULT_STORAGE_CLASSES } from "../../spec/cloud";
 import { FLUX_NAMESPACE, gitRepository, kustomization, WAIT_FOR_READY, type FluxObject } from "../flux/objects";
 
 export const sourceName = (source: string) => `opencenter-${source}`;
@@ -75,13 +75,31 @@ export function serviceObjects(spec: ClusterSpec, service: BaseService, waitForR
     service.stages.forEach((stage, index) => {
         const previous = index === 0 ? service.shared : [service.stages[index - 1].name];
         const last = index === service.stages.length - 1;
-        const patch = service.patchValues?.stage === stage.name && Object.keys(service.values).length > 0 ? [customResourcePatch(service)] : [];
+        const patch = [
+            ...(service.patchValues?.stage === stage.name && Object.keys(service.values).length > 0 ? [customResourcePatch(service)] : []),
+            ...notDefaultStorageClassPatch(spec, service.name, stage.name),
+        ];
         objects.push(stageKustomization(stage.name, stage, sourceName(service.name), service.name, [...previous, ...neededStages(stage)], {
             annotations: last && waitForReady ? { ...WAIT_FOR_READY } : undefined,
             patches: patch,
         }));
     });
     return objects;
+}
+
+/**
+ * While the provider's CSI makes the cluster's default StorageClass, a service's own default class (longhorn's
+ * `general`) is patched to not be one, so exactly one default exists (spec/cloud.ts SERVICE_DEFAULT_STORAGE_CLASSES).
+ */
+function notDefaultStorageClassPatch(spec: ClusterSpec, service: string, stage: string): { patch: string; target: Record<string, string> }[] {
+    const own = SERVICE_DEFAULT_STORAGE_CLASSES[service];
+    if (!own || own.stage !== stage || !providerDefaultStorageClass(spec.infrastructure.provider, spec.enabledServices.map((s) => s.name))) {
+        return [];
+    }
+    return [{
+        patch: stringify({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: own.storageClass, annotations: { "storageclass.kubernetes.io/is-default-class": "false" } } }, { sortMapEntries: true }),
+        target: { group: "storage.k8s.io", version: "v1", kind: "StorageClass", name: own.storageClass },
+    }];
 }
 
 /** `services.<svc>.values` of an operator-managed service, as a merge patch on its custom resource. */
@@ -182,7 +200,7 @@ export function valuesOverride(spec: Pick<ClusterSpec, "meta" | "infrastructure"
 /** Whether an override Secret is needed: there are values, secret values or cloud wiring for it. */
 export function needsValuesSecret(service: ResolvedService, target: HelmValuesTarget): boolean {
     const own = target.valuesKey ? service.values[target.valuesKey] : service.values;
-    return service.origin === "chart" || CLOUD_SERVICES.has(service.name)
+    return service.origin === "chart" || PROGRAM_VALUES_SERVICES.has(service.name)
         || (own !== undefined && Object.keys(own as object).length > 0) || service.secretKeys.length > 0;
 }
 

@@ -5,9 +5,10 @@
  * which of them carry pods, what the rules found, and what cannot be checked offline:
  *
  * - HelmReleases: Helm renders their workloads inside the cluster (helm-controller), from a chart this
- *   gate does not have; Kyverno checks those pods at admission.
+ *   gate does not have; in the cluster, Pod Security admission enforces the namespace's level on those pods
+ *   and Kyverno's policies (gitops-base: failureAction Audit) only report on them.
  * - Remote kustomize resources (URLs): fetched by Flux when it applies them; no network here.
- * - Other custom resources: their operators make the pods in the cluster; Kyverno checks them at admission.
+ * - Other custom resources: their operators make the pods in the cluster; the same applies to them.
  *
  * A service path without a kustomization of its own is built per sub-directory that has one (as Flux
  * applies each of them from its own Kustomization, e.g. kyverno/policy-engine and kyverno/default-ruleset).
@@ -46,7 +47,11 @@ export interface ServiceGateReport {
 }
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-const ADMISSION = "Kyverno checks the pods at admission";
+/**
+ * What happens to those pods in the cluster: gitops-base's Kyverno ClusterPolicies are all `failureAction: Audit`
+ * (kyverno/default-ruleset), so they report and never reject; Pod Security admission is what rejects.
+ */
+const ADMISSION = "in the cluster Pod Security admission enforces the namespace's level and Kyverno only audits (gitops-base policies are failureAction: Audit)";
 
 function hasKustomization(dir: string): boolean {
     return KUSTOMIZATION_FILES.some((file) => fs.existsSync(path.join(dir, file)));
@@ -123,7 +128,7 @@ export function checkServices(gitopsBase: string, services: Readonly<Record<stri
 
 /** The per-service table a person reads (what `npm run plan` prints when wired). */
 export function formatServiceGate(reports: readonly ServiceGateReport[]): string {
-    const lines = ["Pod security on what the services run (offline gate over kubectl kustomize; the rest is Kyverno's at admission):"];
+    const lines = ["Pod security on what the services run (offline gate over kubectl kustomize; the rest is checked in the cluster: Pod Security admission enforces, Kyverno audits):"];
     for (const r of reports) {
         lines.push(`  ${r.service} (${r.path}): ${r.exists ? `${r.objectsChecked} object(s) checked, ${r.workloadsChecked.length} with pods, ${r.findings.length} finding(s), ${r.notChecked.length} not checkable offline` : "path not in the tree"}`);
         for (const f of r.findings) lines.push(`    [${f.enforcement}] ${f.policy}${f.rule ? `/${f.rule}` : ""}: ${f.kind} ${f.namespace ?? ""}/${f.name} ${f.field}: ${f.message}`);

@@ -51,7 +51,7 @@ describe("the offline pod-security gate on the services' manifests", function ()
         it("lists what it cannot check: the HelmRelease's chart, and a build that fails with kubectl's reason", () => {
             const demo = report.find((r) => r.service === "demo")!;
             assert.deepStrictEqual(demo.notChecked.map((n) => n.what), ["HelmRelease demo/demo (chart demo-chart 1.2.3)", "demo/broken"]);
-            assert.match(demo.notChecked[0].why, /Helm renders its workloads in the cluster; Kyverno checks the pods at admission/);
+            assert.match(demo.notChecked[0].why, /Helm renders its workloads in the cluster; in the cluster Pod Security admission enforces the namespace's level and Kyverno only audits/);
             assert.match(demo.notChecked[1].why, /kubectl kustomize failed: .*missing\.yaml/);
         });
 
@@ -82,7 +82,7 @@ describe("the offline pod-security gate on the services' manifests", function ()
             }
         });
 
-        it("lists every HelmRelease of a service as checked by Kyverno at admission, with its chart", () => {
+        it("lists every HelmRelease of a service as checked in the cluster (Pod Security admission enforces, Kyverno audits), with its chart", () => {
             for (const r of report.filter((s) => s.exists)) {
                 const listed = r.notChecked.filter((n) => n.what.startsWith("HelmRelease ")).map((n) => n.what.split(" ")[1]);
                 assert.deepStrictEqual(listed.sort(), helmReleasesUnder(path.join(root, r.path)).sort(), r.service);

@@ -1,6 +1,7 @@
 /** GitOps repository, services and their dependencies. */
 import { z } from "zod";
-import { GITOPS_BASE_CHECKED_RELEASE, SERVICE_CATALOG, SERVICE_NAMES, isEnabledByDefault } from "../catalog";
+import { GITOPS_BASE_CHECKED_RELEASE, REMOTE_NAMESPACES, SERVICE_CATALOG, SERVICE_NAMES, UPSTREAM_NAMESPACE_ENFORCE, isEnabledByDefault } from "../catalog";
+import { providerDefaultStorageClass, SERVICE_DEFAULT_STORAGE_CLASSES } from "../cloud";
 import { cron, gitUrlScheme } from "../formats";
 import type { ClusterConfig } from "../schema";
 import type { RuleContext } from "./context";
@@ -91,6 +92,54 @@ export function servicesAreKnownAndComplete(ctx: RuleContext): void {
     if (ctx.config.backup.restore && !ctx.config.backup.enabled) {
         ctx.error("backup.restore", "needs backup.enabled: true (Velero restores from the backup storage location the program makes)");
     }
+    oneDefaultStorageClass(ctx, enabled);
+    podSecurityAdmitsServices(ctx, enabled);
+}
+
+/**
+ * Exactly one default StorageClass. The provider CSI makes one (csi-cinder-sc-delete, vsphere-csi, harvester);
+ * longhorn's gitops-base path makes `general` default too. The program patches `general` to non-default while
+ * the CSI runs (components/services/objects.ts) and says so; a longhorn `persistence.defaultClass: true` the
+ * stack asks for would make a second default, which Kubernetes resolves silently by taking the newest (1.26+).
+ */
+function oneDefaultStorageClass(ctx: RuleContext, enabled: ReadonlySet<string>): void {
+    const provider = providerDefaultStorageClass(ctx.config.infrastructure.provider, [...enabled]);
+    for (const service of Object.keys(SERVICE_DEFAULT_STORAGE_CLASSES).filter((name) => enabled.has(name)).sort()) {
+        const own = SERVICE_DEFAULT_STORAGE_CLASSES[service].storageClass;
+        const persistence = ctx.config.services[service]?.values?.persistence as Record<string, unknown> | undefined;
+        if (persistence?.defaultClass === true) {
+            ctx.error(`services.${service}.values.persistence.defaultClass`, `true makes the chart's StorageClass a second default beside ${provider ? `${provider.storageClass} (services.${provider.csi})` : `${own} (gitops-base)`}; with two defaults Kubernetes gives new PVCs the newest one; remove it`);
+        } else if (provider) {
+            ctx.warn(`services.${service}`, `${provider.storageClass} (services.${provider.csi}) stays the only default StorageClass: the program makes ${service}'s "${own}" StorageClass non-default (gitops-base marks it default too, and with two defaults Kubernetes picks the newest). PVCs that want ${service} name storageClassName: ${own}; to make ${own} the default instead, disable services.${provider.csi}`);
+        }
+    }
+}
+
+/**
+ * With `kubernetes.podSecurity.level: restricted`, Pod Security admission enforces `restricted` in every namespace
+ * that has no `pod-security.kubernetes.io/enforce` label and is not exempt (Kubespray kube_pod_security_default_enforce,
+ * kube_pod_security_exemptions_namespaces). Most gitops-base namespaces carry no label (UPSTREAM_NAMESPACE_ENFORCE),
+ * and Kyverno's policies only audit (failureAction: Audit): pods of those services that are not restricted-compliant
+ * are rejected and the services never become Ready.
+ */
+function podSecurityAdmitsServices(ctx: RuleContext, enabled: ReadonlySet<string>): void {
+    const { level, exemptNamespaces } = ctx.config.kubernetes.podSecurity;
+    if (level !== "restricted") {
+        return;
+    }
+    const unlabelled = new Map<string, string[]>();
+    for (const name of [...enabled].sort()) {
+        const namespace = SERVICE_CATALOG[name].namespace;
+        if (UPSTREAM_NAMESPACE_ENFORCE[namespace] || REMOTE_NAMESPACES.has(namespace) || exemptNamespaces.includes(namespace)) {
+            continue;
+        }
+        unlabelled.set(namespace, [...(unlabelled.get(namespace) ?? []), name]);
+    }
+    if (unlabelled.size === 0) {
+        return;
+    }
+    const list = [...unlabelled].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, services]) => `${namespace} (${services.join(", ")})`).join(", ");
+    ctx.warn("kubernetes.podSecurity.exemptNamespaces", `kubernetes.podSecurity.level is "restricted" and these namespaces of enabled services carry no pod-security.kubernetes.io/enforce label in gitops-base ${GITOPS_BASE_CHECKED_RELEASE} and are not exempt: ${list}. Pod Security admission rejects their pods that are not restricted-compliant (Kyverno's policies only audit), so those services may never become Ready: add the namespaces to kubernetes.podSecurity.exemptNamespaces, or set kubernetes.podSecurity.level to baseline`);
 }
 
 /** `values` must go somewhere real: a HelmRelease's override Secret, a custom resource patch, or the program's own schema. */

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { AGE_RECIPIENT_PLACEHOLDER, refreshScaffold } from "../../cli/gitops-scaffold";
+import { AGE_RECIPIENT_PLACEHOLDER, keepTeamRules, refreshScaffold } from "../../cli/gitops-scaffold";
 import { plan } from "../../cli/plan";
 import { loadOfflineStack } from "../../cli/stacks";
 import { cachedRunStack as runStack } from "../runs";
@@ -78,5 +78,18 @@ describe("GitOps repository scaffold", () => {
         assert.strictEqual(execFileSync("age", ["-r", recipient], { input: "ok" }).length > 0, true, "age encrypts to it");
         assert.throws(() => refreshScaffold({ stack: "enclave-harvester", dir: repo, ageRecipient: "age1notreal" }), /not an age recipient/);
         fs.rmSync(repo, { recursive: true, force: true });
+    });
+
+    it("a refresh replaces only the program's .sops.yaml rule and keeps the rules a team added, in order", () => {
+        const recipient = "age1" + "q".repeat(58);
+        const ours = (age: string) => `# header\n${"creation_rules:"}\n  - path_regex: applications/overlays/c/.*\\.ya?ml$\n    encrypted_regex: ^(data|stringData)$\n    age: ${age}\n`;
+        const team = "stores: {yaml: {indent: 2}}\ncreation_rules:\n  - path_regex: apps/.*\\.yaml$\n    age: age1team\n  - path_regex: applications/overlays/c/.*\\.ya?ml$\n    age: PLACEHOLDER\n  - path_regex: .*\n    pgp: ABC\n";
+        const merged = parse(keepTeamRules(team, ours(recipient))) as any;
+        assert.deepStrictEqual(merged.creation_rules.map((r: any) => r.age ?? r.pgp), ["age1team", recipient, "ABC"]);
+        assert.deepStrictEqual(merged.stores, { yaml: { indent: 2 } });
+        // Without the program's rule, it goes first; an empty file becomes the program's.
+        assert.deepStrictEqual((parse(keepTeamRules("creation_rules:\n  - path_regex: x\n    age: age1team\n", ours(recipient))) as any).creation_rules.map((r: any) => r.age), [recipient, "age1team"]);
+        assert.strictEqual(keepTeamRules("", ours(recipient)), ours(recipient));
+        assert.throws(() => keepTeamRules("creation_rules: 3\n", ours(recipient)), /not a SOPS config/);
     });
 });

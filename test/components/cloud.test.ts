@@ -9,7 +9,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { loadOfflineStack } from "../../cli/stacks";
-import { CLOUD_INTEGRATION, cloudProviderKubesprayVars, UNINITIALIZED_TAINT } from "../../spec/cloud";
+import { CLOUD_INTEGRATION, cloudProviderKubesprayVars, serviceLoadBalancerConfig, UNINITIALIZED_TAINT } from "../../spec/cloud";
+import { loadClusterSpec } from "../../spec";
+import { serviceObjects } from "../../components/services/objects";
+import { withValue } from "../fixtures/configs";
 import { ofType, named, strings } from "../helpers";
 import { cachedRunStack as runStack } from "../runs";
 
@@ -55,11 +58,51 @@ describe("cloud integration per provider", () => {
         const ccm = overrideOf(run, "openstack-ccm/openstack-ccm-values-override");
         assert.deepStrictEqual(Object.keys(ccm.cloudConfig.global).sort(), ["application-credential-id", "application-credential-secret", "auth-url", "region"]);
         assert.strictEqual(ccm.cloudConfig.loadBalancer["floating-network-id"], "0c9d4f8e-8a55-4d0a-9f4b-6f3c2b1a7e10");
+        // amphora reaches the NodePorts from the node subnet, which the worker security group opens.
+        assert.deepStrictEqual(ccm.cloudConfig.loadBalancer["lb-provider"], "amphora");
+        assert.strictEqual(ccm.cloudConfig.loadBalancer["manage-security-groups"], undefined);
         const csi = overrideOf(run, "openstack-csi/openstack-csi-values-override");
         assert.match(csi.secret.data["cloud.conf"], /^\[Global\]\nauth-url = ".+"\nregion = /);
         assert.deepStrictEqual([csi.secret.enabled, csi.secret.create, csi.storageClass.enabled, csi.storageClass.delete.isDefault], [true, true, true, true]);
         assert.strictEqual(CLOUD_INTEGRATION.openstack.defaultStorageClass, "csi-cinder-sc-delete");
         assert.strictEqual(named(run, "kubernetes:core/v1:Secret", "openstack-csi/openstack-csi-values-override").inputs.stringData, "[secret]");
+    });
+
+    it("OpenStack with the OVN provider: the cloud controller manages the Services' NodePort security groups", () => {
+        // cloud-provider-openstack pkg/openstack/loadbalancer_sg.go: with lb-provider "ovn" (OVN keeps the
+        // client address), manage-security-groups opens each NodePort to the Service's loadBalancerSourceRanges
+        // instead of the member subnet; ovn-octavia-provider balances by SOURCE_IP_PORT only.
+        const { values } = loadOfflineStack("dev-openstack");
+        const spec = loadClusterSpec(withValue(values, "infrastructure.openstack.loadBalancerProvider", "ovn")).spec;
+        assert.deepStrictEqual(serviceLoadBalancerConfig(spec), { "lb-provider": "ovn", "lb-method": "SOURCE_IP_PORT", "manage-security-groups": true });
+    });
+
+    it("one default StorageClass: longhorn's `general` is made non-default while the provider CSI runs, and the plan says so", () => {
+        const { values } = loadOfflineStack("dev-openstack");
+        const loaded = loadClusterSpec(withValue(values, "services.longhorn", { enabled: true }));
+        assert.ok(loaded.warnings.some((w) => w.path === "services.longhorn" && /csi-cinder-sc-delete \(services.openstack-csi\) stays the only default StorageClass/.test(w.message)));
+        const longhorn = loaded.spec.enabledServices.find((s) => s.name === "longhorn")! as any;
+        const stage = serviceObjects(loaded.spec, longhorn).find((o) => o.kind === "Kustomization")! as any;
+        assert.deepStrictEqual(stage.spec.patches.map((p: any) => [p.target.kind, p.target.name, parse(p.patch).metadata.annotations]), [["StorageClass", "general", { "storageclass.kubernetes.io/is-default-class": "false" }]]);
+        // Without a provider CSI (existing hosts), `general` stays the one default: no patch.
+        const withoutCsi = loadClusterSpec(withValue(withValue(withValue(values, "services.longhorn", { enabled: true }), "services.openstack-csi", { enabled: false }), "secrets.services.openstack-csi", undefined));
+        assert.ok(!withoutCsi.warnings.some((w) => w.path === "services.longhorn"));
+        assert.strictEqual((serviceObjects(withoutCsi.spec, withoutCsi.spec.enabledServices.find((s) => s.name === "longhorn")! as any).find((o) => o.kind === "Kustomization") as any).spec.patches, undefined);
+        // Asking for the chart's class as a second default is refused, naming the field.
+        assert.throws(() => loadClusterSpec(withValue(values, "services.longhorn", { enabled: true, values: { persistence: { defaultClass: true } } })), /services\.longhorn\.values\.persistence\.defaultClass: true makes the chart's StorageClass a second default beside csi-cinder-sc-delete/);
+    });
+
+    it("restricted Pod Security by default: the plan warns about enabled services whose namespaces gitops-base leaves unlabelled", () => {
+        const warning = (config: Record<string, unknown>) => loadClusterSpec(config).warnings.find((w) => w.path === "kubernetes.podSecurity.exemptNamespaces")?.message;
+        const { values } = loadOfflineStack("prod-vsphere");
+        const message = warning(values)!;
+        assert.match(message, /level is "restricted"/);
+        for (const namespace of ["cert-manager (cert-manager)", "keycloak (keycloak)", "kyverno (kyverno)", "postgres-operator (postgres-operator)", "rbac-system (rbac-manager)", "envoy-gateway-system (gateway-api)", "headlamp (headlamp)"]) {
+            assert.ok(message.includes(namespace), namespace);
+        }
+        // Labelled privileged upstream (vmware-system-csi, observability, velero) or exempt (kube-system): not listed.
+        assert.ok(!/vmware-system-csi|observability|velero|kube-system/.test(message), message);
+        assert.strictEqual(warning(withValue(values, "kubernetes.podSecurity.level", "baseline")), undefined);
     });
 
     it("vSphere: the CPI from its official chart (pinned to the Kubernetes minor) and vsphere-csi with a default StorageClass", async () => {

@@ -12,7 +12,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments, parse } from "yaml";
 import { listStacks, loadOfflineStack } from "../../cli/stacks";
-import { GITOPS_BASE_CHECKED_RELEASE, SERVICE_CATALOG, SHARED_STAGES, readyStage, type GitopsBaseService, type ServiceStage } from "../../spec/catalog";
+import { GITOPS_BASE_CHECKED_RELEASE, KEYCLOAK_INSTALL_PLAN_APPROVAL, manualServiceSteps, REMOTE_NAMESPACES, SERVICE_CATALOG, SHARED_STAGES, UPSTREAM_NAMESPACE_ENFORCE, readyStage, type GitopsBaseService, type ServiceStage } from "../../spec/catalog";
+import { SERVICE_DEFAULT_STORAGE_CLASSES } from "../../spec/cloud";
 import { gitopsSchema } from "../../spec/schema";
 import { locateGitopsBase } from "../gitops-base";
 import { ofType } from "../helpers";
@@ -79,6 +80,50 @@ describe(`service catalog against openCenter-gitops-base ${GITOPS_BASE_CHECKED_R
             this.skip();
         }
         root = located.root!;
+    });
+
+    it("knows the pod-security enforce label of every gitops-base service namespace", () => {
+        const labels = new Map<string, string | undefined>();
+        // The namespace.yaml files of the services' paths (read, not built: some paths also hold remote bases).
+        const yamlFiles = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? yamlFiles(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []);
+        for (const { stage } of allStages) {
+            for (const file of yamlFiles(path.join(root, stage.path))) {
+                for (const document of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+                    const object = document.toJSON() as Manifest | null;
+                    if (object?.kind === "Namespace") labels.set(object.metadata.name, (object.metadata as any).labels?.["pod-security.kubernetes.io/enforce"]);
+                }
+            }
+        }
+        const namespaces = [...new Set(baseServices.map(([, entry]) => entry.namespace))].filter((n) => !REMOTE_NAMESPACES.has(n)).sort();
+        for (const namespace of namespaces) {
+            assert.ok(labels.has(namespace), `the tree makes the ${namespace} Namespace`);
+            assert.strictEqual(UPSTREAM_NAMESPACE_ENFORCE[namespace], labels.get(namespace), `${namespace}: enforce label`);
+        }
+    });
+
+    it("Kyverno's default ruleset only audits, so Pod Security admission is what rejects", () => {
+        const policies = build(root, "applications/base/services/kyverno/default-ruleset").filter((o) => o.kind === "ClusterPolicy");
+        assert.ok(policies.length >= 17);
+        for (const policy of policies) {
+            const actions = JSON.stringify(policy.spec).match(/"(?:validationF|f)ailureAction":"(\w+)"/g) ?? [];
+            assert.ok(actions.length > 0 && actions.every((a) => a.endsWith('"Audit"')), `${policy.metadata.name}: ${actions.join(", ")}`);
+        }
+    });
+
+    it("longhorn's path marks its StorageClass default, as the program assumes when it patches it", () => {
+        for (const [service, { stage, storageClass }] of Object.entries(SERVICE_DEFAULT_STORAGE_CLASSES)) {
+            const path = (SERVICE_CATALOG[service] as GitopsBaseService).stages.find((s) => s.name === stage)!.path;
+            const sc = build(root, path).find((o) => o.kind === "StorageClass" && o.metadata.name === storageClass) as any;
+            assert.strictEqual(sc?.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"], "true", `${service}: ${storageClass}`);
+        }
+    });
+
+    it("Keycloak's Subscription waits for a manual InstallPlan approval, and plan names the command", () => {
+        const subscription = build(root, "applications/base/services/keycloak/10-operator").find((o) => o.kind === "Subscription")!;
+        assert.deepStrictEqual([subscription.metadata.name, subscription.metadata.namespace, subscription.spec.installPlanApproval], ["keycloak-subscription", "keycloak", "Manual"]);
+        assert.ok(KEYCLOAK_INSTALL_PLAN_APPROVAL.includes(`-n ${subscription.metadata.namespace} get subscription ${subscription.metadata.name}`));
+        assert.match(manualServiceSteps(["keycloak"])[0], /kubectl -n keycloak patch installplan/);
+        assert.deepStrictEqual(manualServiceSteps(["cert-manager"]), []);
     });
 
     it("pins the release it was checked against, and stacks default to it", () => {
