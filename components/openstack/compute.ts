@@ -6,6 +6,7 @@ import { renderUserData } from "../cloudinit";
 import { machineMetadata, machineReplacement, pinMachineInputs } from "../nodeset";
 import type { NodeNetwork } from "./network";
 import { availabilityZone, serverGroupPolicy } from "./placement";
+import { serviceLoadBalancers } from "./security";
 
 export { availabilityZone } from "./placement";
 
@@ -52,6 +53,17 @@ export interface InstancePins {
 }
 
 /**
+ * Whether the OpenStack cloud controller adds security groups of its own to this node's port: with
+ * `loadBalancerProvider: ovn` it runs with `manage-security-groups` (spec/cloud.ts) and attaches one group
+ * per Service of type LoadBalancer to the member (worker) ports. The port then ignores its
+ * `securityGroupIds` after creation, so a `pulumi up --refresh` does not strip the controller's groups and
+ * cut the Services off (the worker group the program sets is made once per cluster and never changes).
+ */
+export function controllerManagedSecurityGroups(spec: ClusterSpec, node: PlannedNode): boolean {
+    return node.role === "worker" && spec.infrastructure.openstack?.loadBalancerProvider === "ovn" && serviceLoadBalancers(spec);
+}
+
+/**
  * A node's machine: its port (kept across replacements, so the address stays), its instance booting
  * from a volume made from the image, and its data volumes. The instance is replaced exactly when the
  * node's identity changes (machineReplacement); every other input that would make Nova recreate it is
@@ -69,7 +81,7 @@ export function machine(ctx: MachineContext, node: PlannedNode, gate: pulumi.Res
         securityGroupIds: [ctx.securityGroupId(node)],
         allowedAddressPairs: allowed.length ? allowed.map((ipAddress) => ({ ipAddress })) : undefined,
         adminStateUp: true,
-    }, { parent, dependsOn: network.ready, protect });
+    }, { parent, dependsOn: network.ready, protect, ignoreChanges: controllerManagedSecurityGroups(spec, node) ? ["securityGroupIds"] : [] });
     const zone = availabilityZone(spec, node);
     const replacement = machineReplacement(spec, node);
     const serverGroupId = ctx.serverGroupId(node);

@@ -15,7 +15,8 @@
  *   provider keeps the client's source address, so Service traffic reaches the NodePorts from the clients
  *   themselves: with `loadBalancerProvider: ovn` the cloud controller runs with `manage-security-groups`
  *   and opens, per Service, exactly its NodePorts to its `loadBalancerSourceRanges`, in a security group
- *   it attaches to the workers' ports (spec/cloud.ts serviceLoadBalancerConfig); a static rule here could
+ *   it attaches to the workers' ports (spec/cloud.ts serviceLoadBalancerConfig; the ports ignore their groups
+ *   after creation, compute.ts controllerManagedSecurityGroups); a static rule here could
  *   only open the whole range to the world. The API load balancer needs no extra
  *   rule: the API port is already open to the node subnet (amphora, OVN health checks) and to
  *   `allowedCidrs` (OVN keeps the client's source address).

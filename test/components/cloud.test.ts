@@ -13,7 +13,7 @@ import { CLOUD_INTEGRATION, cloudProviderKubesprayVars, serviceLoadBalancerConfi
 import { loadClusterSpec } from "../../spec";
 import { serviceObjects } from "../../components/services/objects";
 import { withValue } from "../fixtures/configs";
-import { ofType, named, strings } from "../helpers";
+import { ofType, named, runConfig, strings } from "../helpers";
 import { cachedRunStack as runStack } from "../runs";
 
 const kubespray = process.env.CLUSTERS_KUBESPRAY_SOURCE ?? path.resolve(__dirname, "..", "..", "..", "shared", "upstream", "kubespray-v2.31.0");
@@ -75,6 +75,17 @@ describe("cloud integration per provider", () => {
         const { values } = loadOfflineStack("dev-openstack");
         const spec = loadClusterSpec(withValue(values, "infrastructure.openstack.loadBalancerProvider", "ovn")).spec;
         assert.deepStrictEqual(serviceLoadBalancerConfig(spec), { "lb-provider": "ovn", "lb-method": "SOURCE_IP_PORT", "manage-security-groups": true });
+    });
+
+    it("OpenStack with the OVN provider: worker ports keep the controller's security groups across a refresh", async () => {
+        // The controller attaches its per-Service group to member ports (loadbalancer_sg.go,
+        // applyNodeSecurityGroupIDForLB); without ignoreChanges a `pulumi up --refresh` would take it off.
+        const { values } = loadOfflineStack("dev-openstack");
+        const ovn = await runConfig(withValue(values, "infrastructure.openstack.loadBalancerProvider", "ovn"));
+        const ports = ofType(ovn, "openstack:networking/port:Port").filter((p) => /^dev-os-(cp|general)-\d+$/.test(p.name));
+        assert.deepStrictEqual(ports.map((p) => [p.name, p.options.ignoreChanges]), ports.map((p) => [p.name, p.name.includes("-general-") ? ["securityGroupIds"] : []]));
+        const amphora = await runStack("dev-openstack");
+        assert.ok(ofType(amphora, "openstack:networking/port:Port").every((p) => p.options.ignoreChanges.length === 0), "amphora: the program owns every port's groups");
     });
 
     it("one default StorageClass: longhorn's `general` is made non-default while the provider CSI runs, and the plan says so", () => {
