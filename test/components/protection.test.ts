@@ -38,7 +38,7 @@ function prodVsphere(): Config {
 }
 
 /** Runs the program as the next `pulumi up` after one that deployed `previous`; counts what it registers. */
-async function nextUp(config: Config, previous: Record<string, unknown>, preview = false) {
+async function nextUp(config: Config, previous: object, preview = false) {
     let registered = 0;
     const run = runOffline(withSecretStandIns(config).values, () => defineCluster(projectConfig()), {
         stack: STACK, preview, previousOutputs: { deployed: previous }, onRegistered: () => registered++,
