@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { SERVICE_CATALOG, SpecError, type ClusterSpec } from "../spec";
 import { manualServiceSteps, SHARED_STAGES } from "../spec/catalog";
-import { DEPLOYED_OUTPUT, deployedFromOutputs, DeployedRecordError } from "../components/deployed";
+import { Deployed, DEPLOYED_OUTPUT, deployedFromOutputs, DeployedRecordError } from "../components/deployed";
 import { defineCluster, projectConfig, tuneRuntime } from "../components/program";
 import { decommissionNotices } from "../components/protection";
 import { releaseOfflineRun, runOffline, type RecordedResource } from "../offline/harness";
@@ -90,15 +90,15 @@ export function gitopsBasePaths(spec: ClusterSpec): Record<string, { path: strin
     return paths;
 }
 
-function protectionMarkdown(spec: ClusterSpec, resources: readonly RecordedResource[]): string {
-    const notices = decommissionNotices(spec);
+function protectionMarkdown(spec: ClusterSpec, resources: readonly RecordedResource[], deployed: Deployed): string {
+    const notices = decommissionNotices(spec, deployed);
     const protectedResources = resources.filter((r) => r.options.protect);
     const lines = ["## Protection", ""];
     for (const notice of notices) lines.push(`> **WARNING**: ${notice}`, "");
     if (spec.meta.environment !== "production") {
         lines.push(`A ${spec.meta.environment} stack: nothing is protected; \`pulumi destroy\` deletes everything.`, "");
     } else {
-        lines.push(`${protectedResources.length} resources are protected: \`pulumi destroy\`, or taking them out of the stack file, is refused until \`operations.decommission\` lifts it (README "Teardown is deliberate").`, "");
+        lines.push(`${protectedResources.length} resources are protected: \`pulumi destroy\` is refused by the engine until \`operations.decommission\` lifts it. A node taken out of the stack file while its machine is protected is refused by the program before anything runs (\`pulumi preview\`, \`pulumi up\`, this plan), because its drain and \`remove-node.yml\` would run before the engine refused the delete: list it in \`operations.decommission.nodes\` for one \`pulumi up\` first, then take it out (README "Teardown is deliberate").`, "");
         if (protectedResources.length) {
             lines.push(protectedResources.length > 12
                 ? `${protectedResources.slice(0, 12).map((r) => `\`${r.name}\``).join(", ")} and ${protectedResources.length - 12} more.`
@@ -165,7 +165,7 @@ export async function plan(offline: OfflineStack, outRoot = path.join(PROJECT_RO
             "plan.md": renderPlanMarkdown(stack, spec, run.resources, offline.standIns)
                 + (paused ? `\n> **This stack is paused** (\`operations.paused\`: ${paused.reason}). \`pulumi preview\` works; \`pulumi up\` refuses until \`operations.paused\` is false. This plan shows what \`pulumi up\` would do then.\n` : "")
                 + "\n" + operationsMarkdown(operations, options.against)
-                + "\n" + protectionMarkdown(spec, run.resources)
+                + "\n" + protectionMarkdown(spec, run.resources, previous?.deployed ?? Deployed.none())
                 + manualStepsMarkdown(spec)
                 + (servicesGate ? `\n## Services gate\n\n\`\`\`\n${formatServiceGate(servicesGate)}\n\`\`\`\n` : ""),
             ...(servicesGate ? { "services-gate.json": JSON.stringify(servicesGate, null, 2) + "\n", "services-gate.txt": formatServiceGate(servicesGate) + "\n" } : {}),
@@ -201,6 +201,8 @@ export function planSummary(offline: OfflineStack, result: PlanResult) {
         pools,
         resources: custom,
         components: result.resources.length - custom,
+        // Production: what the engine refuses to delete (plan.md, Protection); 0 elsewhere.
+        protected: result.resources.filter((r) => r.options.protect).length,
         findings: result.findings.length,
         mandatoryFindings: mandatory.length,
         mandatoryPolicies: [...new Set(mandatory.map((f) => f.policy))],
@@ -230,6 +232,9 @@ function printSummary(summary: ReturnType<typeof planSummary>): void {
     }
     const ops = summary.operations;
     lines.push(`  pulumi up will: create ${ops.create}, replace ${ops.replace}, change in place ${ops.update}, delete ${ops.delete} machine(s); ${ops.run} Kubespray playbook run(s) (operations.json, plan.md)`);
+    if (summary.environment === "production") {
+        lines.push(`  protection: ${summary.protected} resource(s) protected; pulumi destroy, and a protected node taken out of the stack file, are refused until operations.decommission lifts it in an earlier pulumi up (plan.md, Protection)`);
+    }
     if (summary.servicesGate) lines.push(`  services gate: ${summary.servicesGate.services} gitops-base path(s), ${summary.servicesGate.findings} finding(s) (services-gate.txt)`);
     for (const warning of summary.warnings) lines.push(paint(out, "yellow", `  warning: ${warning}`));
     for (const note of summary.notes) lines.push(`  note: ${note}`);

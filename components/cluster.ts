@@ -114,7 +114,7 @@ export class Cluster extends pulumi.ComponentResource {
      * record it read, unchanged. Plain JSON, never secret: the next run reads it before anything else.
      */
     deployedOutput(): pulumi.Output<DeployedRecord | undefined> {
-        const next = deployedRecord(this.spec);
+        const next = deployedRecord(this.spec, this.deployed);
         // Never secret (it holds names and versions only): the next run must be able to read it plainly.
         return pulumi.unsecret(this.kubespray.applied().apply((applied) => (applied ? next : this.deployed.record)));
     }

@@ -2,8 +2,10 @@
  * What is deployed now: the stack output `deployed`, written by every successful `pulumi up` and read by
  * the next run before it registers anything (through a StackReference to the stack itself). It tells the
  * program which nodes exist already (only their machines are rolled one batch at a time: new machines are
- * all created at once), which machines a run replaces (their protection is lifted for that run), and which
- * versions run (so `pulumi preview` refuses what `pulumi up` would, with the runner's words).
+ * all created at once), which machines a run replaces (their protection is lifted for that run), which
+ * machines the engine protects (a protected node taken out of the stack file is refused before anything
+ * runs: components/protection.ts), and which versions run (so `pulumi preview` refuses what `pulumi up`
+ * would, with the runner's words).
  *
  * Compact and bounded: versions, the control plane in order, worker names as ranges per name prefix
  * (`t1-w-[1-1000]`; names that form no range are listed), and each node's machine identity as an index
@@ -19,6 +21,7 @@ import { z } from "zod";
 import { MAX_NODES, type ClusterSpec } from "../spec";
 import { controlPlaneRecovery, nameSet } from "./kubespray/state";
 import { identityHash, machineIdentity } from "./machine-identity";
+import { protectedMachines } from "./protection";
 
 export const DEPLOYED_FORMAT = 1;
 /** The stack output that holds the record. */
@@ -43,10 +46,19 @@ export interface DeployedRecord {
      * cluster command's state holds it): a request with another digest is pending. Absent: none.
      */
     readonly recover?: string;
+    /**
+     * Nodes whose machine (with its port and volumes) the run registered with `protect`, as `workers` lists
+     * names: the engine refuses to delete exactly these in the next run (components/protection.ts). Absent
+     * in a record written before the program recorded it: unknown.
+     */
+    readonly protectedMachines?: readonly string[];
 }
 
-/** The record `pulumi up` writes for a spec: what exists once it succeeded. */
-export function deployedRecord(spec: ClusterSpec): DeployedRecord {
+/**
+ * The record `pulumi up` writes for a spec: what exists once it succeeded. `deployed` is what the run read
+ * (which machines it replaces, so registers unprotected); the default is a Day-1 run.
+ */
+export function deployedRecord(spec: ClusterSpec, deployed: Deployed = Deployed.none()): DeployedRecord {
     const controlPlane = spec.nodes.filter((n) => n.role === "control-plane");
     const workers = rangeNames(spec.nodes.filter((n) => n.role === "worker").map((n) => n.name));
     const byName = new Map(spec.nodes.map((n) => [n.name, n]));
@@ -68,6 +80,7 @@ export function deployedRecord(spec: ClusterSpec): DeployedRecord {
         machines,
         machineOf,
         ...(recover ? { recover } : {}),
+        protectedMachines: rangeNames(protectedMachines(spec, deployed)),
     };
 }
 
@@ -119,6 +132,7 @@ const recordSchema = z.object({
     machines: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(MAX_NODES),
     machineOf: z.array(z.number().int().min(0).max(MAX_NODES)).max(MAX_NODES + 1),
     recover: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+    protectedMachines: z.array(z.union([name, z.string().max(80).regex(RANGE_ENTRY)])).max(MAX_NODES).optional(),
 }).strict();
 
 /** The record cannot be read: the program stops before it registers anything, and says why. */
@@ -134,6 +148,7 @@ export type DeployedSource = "record" | "legacy-outputs" | "none";
 export class Deployed {
     private readonly names: ReadonlySet<string>;
     private readonly identities: ReadonlyMap<string, string>;
+    private readonly protectedNames?: ReadonlySet<string>;
 
     constructor(readonly record: DeployedRecord | undefined, readonly source: DeployedSource) {
         const workers = record ? nameSet(record.workers).listed : [];
@@ -147,6 +162,7 @@ export class Deployed {
             });
         }
         this.identities = identities;
+        this.protectedNames = record?.protectedMachines && new Set(nameSet(record.protectedMachines).listed);
     }
 
     static none(): Deployed {
@@ -170,6 +186,11 @@ export class Deployed {
 
     get controlPlane(): readonly string[] {
         return this.record?.controlPlane ?? [];
+    }
+
+    /** The last run registered the node's machine protected (the engine refuses its delete); undefined when the record does not say. */
+    machineProtected(node: string): boolean | undefined {
+        return this.protectedNames?.has(node);
     }
 
     /** The identity digest the node's machine was made with, when the record knows it. */
@@ -218,8 +239,18 @@ export function parseDeployedRecord(value: unknown): DeployedRecord {
         const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(record)"}: ${issue.message}`).join("; ");
         throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} is not a record this program wrote (${problems}). It is read to know which nodes exist; restore it from an earlier state (pulumi stack history, pulumi stack export) before running again`);
     }
-    let listed = parsed.data.controlPlane.length;
-    for (const entry of parsed.data.workers) {
+    const listed = countListed(parsed.data.workers, parsed.data.controlPlane.length);
+    countListed(parsed.data.protectedMachines ?? [], 0);
+    if (parsed.data.machineOf.length !== 0 && parsed.data.machineOf.length !== listed) {
+        throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} gives ${parsed.data.machineOf.length} machine identities for ${listed} nodes`);
+    }
+    return parsed.data as DeployedRecord;
+}
+
+/** How many names `entries` (names and `prefix[a-b]` ranges) list, after `start`; refused past the node limit or for a range that runs backwards. */
+function countListed(entries: readonly string[], start: number): number {
+    let listed = start;
+    for (const entry of entries) {
         const range = /\[(\d+)-(\d+)\]$/.exec(entry);
         if (range && Number(range[2]) < Number(range[1])) {
             throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} has a range that runs backwards (${entry})`);
@@ -229,10 +260,7 @@ export function parseDeployedRecord(value: unknown): DeployedRecord {
             throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} lists more nodes than a cluster can have (${MAX_NODES})`);
         }
     }
-    if (parsed.data.machineOf.length !== 0 && parsed.data.machineOf.length !== listed) {
-        throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} gives ${parsed.data.machineOf.length} machine identities for ${listed} nodes`);
-    }
-    return parsed.data as DeployedRecord;
+    return listed;
 }
 
 /** The fully qualified name of the stack the program runs in (`organization/project/stack`). */

@@ -11,8 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadClusterSpec, projectConfigValues, SpecError, type ClusterSpec, type Secrets } from "../spec";
 import { Cluster, type SecretInputs } from "./cluster";
 import { DeployedRecordError, readDeployed, recoveryDigest, type Deployed } from "./deployed";
-import { clusterRefusal } from "./kubespray/refusals";
-import { decommissionNotices } from "./protection";
+import { clusterRefusal, protectedRemovalRefusal } from "./kubespray/refusals";
+import { decommissionNotices, protectedRemovals } from "./protection";
 
 /**
  * Every promise the Pulumi SDK makes records `new Error().stack`, and under ts-node each trace is
@@ -53,7 +53,9 @@ export function secretInputs(secrets: Secrets): SecretInputs {
 
 /**
  * What `pulumi up` would refuse between what is deployed and the stack file (components/kubespray/refusals.ts,
- * the runner's own function and words), or undefined. Nothing is refused on Day 1.
+ * the runner's own function and words), or undefined: versions and control-plane membership, then a
+ * production node taken out of the stack file while its machine is protected (its remove-node.yml would run
+ * before the engine refused the delete). Nothing is refused on Day 1.
  */
 export function deployedRefusal(spec: ClusterSpec, deployed: Deployed): string | undefined {
     if (!deployed.record) {
@@ -66,7 +68,8 @@ export function deployedRefusal(spec: ClusterSpec, deployed: Deployed): string |
     };
     // A recovery the cluster has not run yet runs alone (the cluster command's own rule: planner.ts pendingRecovery).
     const recovery = recoveryDigest(spec);
-    return clusterRefusal(deployed.record, desired, deployed.nodes, recovery !== undefined && recovery !== deployed.record.recover);
+    return clusterRefusal(deployed.record, desired, deployed.nodes, recovery !== undefined && recovery !== deployed.record.recover)
+        ?? protectedRemovalRefusal(protectedRemovals(spec, deployed));
 }
 
 /**
@@ -105,7 +108,7 @@ export async function defineCluster(config: Record<string, unknown>, readDeploye
     if (refusal) {
         throw new pulumi.RunError(refusal);
     }
-    for (const notice of decommissionNotices(loaded.spec)) {
+    for (const notice of decommissionNotices(loaded.spec, deployed)) {
         pulumi.log.warn(notice);
     }
     const cluster = new Cluster(loaded.spec.meta.name, { spec: loaded.spec, secrets: secretInputs(loaded.secrets), deployed });

@@ -309,9 +309,11 @@ export const operationsSchema = z.object({
     agentPoolId: bounded(128).regex(/^[A-Za-z0-9-]+$/).optional(),
     /**
      * Teardown is deliberate. In a `production` stack every machine (with its port and volumes), the node
-     * network and the Kubespray cluster command are protected: `pulumi destroy`, or a node or pool taken out
-     * of the stack file, is refused by the engine. This section lifts the protection, for one `pulumi up`
-     * first (the engine checks the protection recorded in the state), then the removal. @default {}
+     * network and the Kubespray cluster command are protected: `pulumi destroy` is refused by the engine, and
+     * a node or pool taken out of the stack file by the program before anything runs (its drain and
+     * remove-node.yml would come before the engine's refusal of the delete). This section lifts the
+     * protection, for one `pulumi up` first (the engine checks the protection recorded in the state), then
+     * the removal. @default {}
      */
     decommission: z.object({
         /**
@@ -321,8 +323,9 @@ export const operationsSchema = z.object({
          */
         confirm: dnsLabel.optional(),
         /**
-         * Nodes whose machines, ports and volumes lose their protection, so a following change can take
-         * them out of the stack file (a pool made smaller, a host retired). @default []
+         * Nodes whose machines, ports and volumes lose their protection, so a following `pulumi up` can take
+         * them out of the stack file (a pool made smaller, a control-plane node retired); listing a node and
+         * taking it out in the same `pulumi up` is refused. @default []
          */
         nodes: z.array(dnsLabel).max(MAX_NODES).default([]),
         /**

@@ -11,7 +11,9 @@
  * - the control plane: never every member at once (etcd's data lives on them; nodes.md removes members
  *   one at a time and keeps at least one);
  * - while a control-plane recovery (`operations.recoverControlPlane`) is pending: no membership change and
- *   no upgrade in the same run (recover-control-plane.yml runs on the members and versions the cluster has).
+ *   no upgrade in the same run (recover-control-plane.yml runs on the members and versions the cluster has);
+ * - production: no node leaves the stack file while its machine is protected (`protectedRemovalRefusal`;
+ *   the program only: the runner never sees such a run).
  */
 import * as semver from "semver";
 
@@ -83,4 +85,45 @@ export function recoveryRefusal(previous: ClusterFacts, desired: ClusterFacts): 
 export function clusterRefusal(previous: ClusterFacts, desired: ClusterFacts, live?: ReadonlySet<string>, recovering = false): string | undefined {
     return versionRefusal(previous, desired)
         ?? (recovering ? recoveryRefusal(previous, desired) : controlPlaneRefusal(previous.controlPlane, desired.controlPlane, live));
+}
+
+/** A node that leaves the stack file while the engine's state still protects its machine. */
+export interface ProtectedRemoval {
+    readonly node: string;
+    /** The stack-file change that keeps it, naming the field: `infrastructure.workerPools[0].count to 4`. */
+    readonly restore: string;
+    /** Named in `operations.decommission` by this same run: too late, the engine checks the protection the last run recorded. */
+    readonly liftedNow: boolean;
+    /** A control-plane node: its removal takes an etcd member away too. */
+    readonly controlPlane: boolean;
+}
+
+const listed = (names: readonly string[]) => (names.length > 8 ? `${names.slice(0, 8).join(", ")} and ${names.length - 8} more` : names.join(", "));
+
+/**
+ * A production node whose machine is protected leaves the stack file. Without this refusal `pulumi up`
+ * would drain it, run remove-node.yml (which removes it from the cluster, an etcd member too, and resets
+ * it) and only then reach the machine's delete, which the engine refuses: a protected resource is
+ * deleted only after a previous update recorded it unprotected (Pulumi docs, "protect" resource option:
+ * "you must first set protect: false and run pulumi up. Then you can delete the resource";
+ * pkg/resource/deploy/step.go, DeleteStep.Apply checks the *old* state's Protect). So the protection is
+ * lifted by one `pulumi up` that still has the node (`operations.decommission.nodes`), and the node is
+ * taken out in the next; refused here before anything runs, in `pulumi preview` and the offline plan too.
+ */
+export function protectedRemovalRefusal(removals: readonly ProtectedRemoval[]): string | undefined {
+    if (removals.length === 0) {
+        return undefined;
+    }
+    const restore = [...new Set(removals.map((r) => r.restore))].join(" and ");
+    const unlisted = removals.filter((r) => !r.liftedNow).map((r) => r.node);
+    const lifted = removals.filter((r) => r.liftedNow).map((r) => r.node);
+    const parts: string[] = [];
+    if (unlisted.length) {
+        const etcd = removals.some((r) => !r.liftedNow && r.controlPlane) ? ", its etcd member" : "";
+        parts.push(`${listed(unlisted)} ${unlisted.length === 1 ? "leaves" : "leave"} the stack file but ${unlisted.length === 1 ? "its machine is" : "their machines are"} protected, so pulumi up would take ${unlisted.length === 1 ? "it" : "them"} out of the cluster (drain, remove-node.yml and its reset${etcd}) before the engine refused to delete the machine`);
+    }
+    if (lifted.length) {
+        parts.push(`${listed(lifted)} ${lifted.length === 1 ? "is" : "are"} unprotected by operations.decommission in the same pulumi up that takes ${lifted.length === 1 ? "it" : "them"} out of the stack file, and the engine deletes only machines the previous pulumi up recorded unprotected`);
+    }
+    return `operations.decommission.nodes: ${parts.join("; ")}; to keep ${removals.length === 1 ? "it" : "them"}, restore ${restore}; to remove ${removals.length === 1 ? "it" : "them"}, restore that, run pulumi up once with ${removals.length === 1 ? "it" : "them"} in operations.decommission.nodes, then take ${removals.length === 1 ? "it" : "them"} out of the stack file`;
 }
