@@ -29,7 +29,7 @@ import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
 import { renderInventory } from "./inventory";
 import { identityHash } from "../machine-identity";
 import { clusterState, keysState, kubeconfigState, machineState, workersState, type ClusterState, type CommandState } from "./state";
-import { inventoryDir, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "./workspace";
+import { RUNNER_SETTINGS_FILE, stackSettings, writeStackWorkspace } from "./workspace";
 
 /** How a command resource starts the compiled runner (`npm run build`): relative to the project, so inputs are the same on every machine. */
 export const RUNNER = "node dist/components/kubespray/runner/main.js";
@@ -109,17 +109,21 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
     }
 
     /**
-     * Renders the inventory once the API host and bastion are known and writes it to the workspace.
-     * The returned Output resolves (to the constant directory name) only after the files are written.
+     * Renders the inventory once the API host and bastion are known and, in `pulumi up` only, writes it
+     * to the workspace under the cluster's lock (workspace.ts: a preview never touches what a running
+     * `pulumi up` reads). The returned Output resolves (to the constant directory name) only after the
+     * files are written; in a preview to the same name, so the commands' inputs are the same.
      */
     private inventory(access: NodeAccess): pulumi.Output<string> {
         if (!this.inventoryWritten) {
-            const dir = inventoryDir(this.spec.kubespray.runner.workDir, this.args.stack);
-            this.inventoryWritten = pulumi.all([access.apiHost, access.bastion ?? pulumi.output(undefined)]).apply(([apiHost, bastionHost]) => {
-                writeInventory(dir, {
+            this.inventoryWritten = pulumi.all([access.apiHost, access.bastion ?? pulumi.output(undefined)]).apply(async ([apiHost, bastionHost]) => {
+                const files = {
                     ...renderInventory({ spec: this.spec, apiHost, bastionHost }),
                     [RUNNER_SETTINGS_FILE]: JSON.stringify(stackSettings(this.spec, KUBESPRAY_REPOSITORY, bastionHost)),
-                });
+                };
+                if (!pulumi.runtime.isDryRun()) {
+                    await writeStackWorkspace(this.spec.kubespray.runner.workDir, this.args.stack, files, { report: (message) => pulumi.log.info(message, this) });
+                }
                 return "inventory";
             });
         }

@@ -5,10 +5,14 @@
  *   stacks that pin that release (never a shared "current" link: every operation finds its stack's
  *   release and runner type in the stack's own settings file);
  * - `<home>/<stack>/inventory/`: the inventory, group_vars and `runner.json` (the stack's settings),
- *   which the program rewrites on every run, so a fresh machine (a Deployments runner, a colleague's
- *   laptop) always has what its commands need;
+ *   which the program rewrites on every `pulumi up`, so a fresh machine (a Deployments runner, a
+ *   colleague's laptop) always has what its commands need. Never in a preview: a `pulumi preview` of
+ *   another branch, on the same machine during a long `pulumi up`, would otherwise swap the inventory,
+ *   windows, break-glass token, recoveries and resets under the running commands. And only under the
+ *   cluster's lock, so that no runner sees them change during its run (`writeStackWorkspace`);
  * - `<home>/<stack>/`: what the runner keeps per cluster: `known_hosts`, the fact cache, logs/, the
- *   lock that lets one Kubespray run at a time touch the cluster, boot IDs recorded by gates.
+ *   lock that lets one Kubespray run at a time touch the cluster, boot IDs recorded by gates, and each
+ *   run's private files (`secrets/<pid>/`, `snapshots/<pid>/`, `runs/<pid>/`: runner/secrets.ts).
  *
  * CLUSTERS_KUBESPRAY_HOME moves the home (the offline harness uses a temporary one); it is read at run
  * time and never becomes a resource input, so inputs stay the same on every machine.
@@ -16,6 +20,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ClusterSpec } from "../../spec";
+import { withLock, type LockOptions } from "./runner/lock";
+
+/** The cluster's lock file in its work directory (runner/lock.ts). */
+export const LOCK_FILE = "kubespray.lock";
 
 export function kubesprayHome(configured: string): string {
     return process.env.CLUSTERS_KUBESPRAY_HOME ?? configured;
@@ -41,6 +49,19 @@ export function writeInventory(dir: string, files: Readonly<Record<string, strin
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     fs.renameSync(staging, dir);
+}
+
+/**
+ * Writes the stack's inventory directory for `pulumi up`, holding the cluster's lock: it waits for a
+ * running Kubespray run of this cluster (saying so through `report`), so that run's inventory and
+ * settings never change under it. The caller must not call it in a preview.
+ */
+export async function writeStackWorkspace(configuredHome: string, stack: string, files: Readonly<Record<string, string>>, options: Pick<LockOptions, "report" | "pollMs"> = {}): Promise<void> {
+    const dir = stackDir(kubesprayHome(configuredHome), stack);
+    fs.mkdirSync(dir, { recursive: true });
+    await withLock(path.join(dir, LOCK_FILE), "pulumi up (writes the inventory)", async () => {
+        writeInventory(path.join(dir, "inventory"), files);
+    }, options);
 }
 
 /** Beside the inventory: the stack's settings (see StackSettings). */

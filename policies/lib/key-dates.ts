@@ -2,21 +2,28 @@
  * When the cluster's keys and certificates are due, from what a stack policy sees at deploy time (the
  * resources' outputs in state). The program has no clock; the policy does: `now` is the deploy time.
  *
- * - SSH key, age key, Flux deploy key: each current generation has a stamp command
+ * Each date either blocks once past (`overdueBlocks`: `key-rotation-overdue`, mandatory, fails the
+ * deployment until the stack file renews it) or only warns (`key-rotation-due` keeps warning past it):
+ *
+ * - SSH key, age key, Flux deploy key (blocking: the stack's rotation policy, openCenter's periods;
+ *   `pulumi up` fails until the generation is bumped, or the policy config says otherwise): each
+ *   current generation has a stamp command
  *   `<cluster>-<key>-g<generation>-created-at` (components/keys: `date -u` run once when the key is made)
  *   whose stdout is the creation time. The due date is the stack's own output (`sshKeyRotationDue`,
  *   `ageKeyRotationDue`, `fluxDeployKeyRotationDue` on the `pulumi:pulumi:Stack` resource: the stack
  *   file's period), else creation + the period in the policy config (openCenter: SSH 180 d, age 90 d).
  * - The Kubernetes provider's credential (the `<cluster>-kubeconfig` command's stdout): a
- *   ServiceAccount token (components/kubespray/playbooks/kubeconfig-account.yml), which does not expire by
- *   itself, so it is treated as a rotatable key: due `kubeconfigDays` (default 365) after its Secret was
- *   made (the kubeconfig user's `clusters.pulumi.io/token` extension), renewed by bumping
- *   `operations.keyRotation.kubeconfigGeneration`. A kubeconfig from before the token (kubeadm's admin
- *   client certificate, one year) is dated by that certificate; the same bump replaces it with a token.
+ *   ServiceAccount token (components/kubespray/playbooks/kubeconfig-account.yml), which does not expire
+ *   (#12: a `pulumi up` a year later must work without manual steps), so its date is advisory only: a
+ *   rotation date `kubeconfigDays` (default 365) after its Secret was made (the kubeconfig user's
+ *   `clusters.pulumi.io/token` extension), renewed by bumping `operations.keyRotation.kubeconfigGeneration`
+ *   whenever convenient. A kubeconfig from before the token (kubeadm's admin client certificate, one
+ *   year) really expires: dated by that certificate, blocking; the same bump replaces it with a token.
  * - Cluster certificates: the nodes' kubeadm certificates (one year) are renewed monthly by Kubespray's
  *   `auto_renew_certificates` (`kubernetes.autoRenewCertificates`, on by default); the pack cannot read
  *   their dates, so it warns when the stack turns the renewal off (the cluster command's state says so).
- *   The cluster CA in the kubeconfig (kubeadm: ten years) is dated too; nothing in Kubespray rotates it.
+ *   The cluster CA in the kubeconfig (kubeadm: ten years) is dated too, blocking (it really expires);
+ *   nothing in Kubespray rotates it.
  *
  * A value not known yet (a key made in this very update) is not due: it is being made now.
  */
@@ -35,6 +42,11 @@ export interface Due {
     readonly renew: string;
     /** The stack-file field that renew names, for the finding's field. */
     readonly field: string;
+    /**
+     * Past the due date, `key-rotation-overdue` fails the deployment. False for a credential that keeps
+     * working (the provider's ServiceAccount token): `key-rotation-due` keeps warning instead.
+     */
+    readonly overdueBlocks: boolean;
 }
 
 export const KEY_DEFAULTS = { sshDays: 180, ageDays: 90, fluxDeployKeyDays: 180, kubeconfigDays: 365, warningDays: 14 } as const;
@@ -44,7 +56,7 @@ export const KEY_CONFIG_PROPERTIES: Record<string, object> = {
     sshDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.sshDays, description: "SSH key period when the stack does not output its due date" },
     ageDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.ageDays, description: "age key period when the stack does not output its due date" },
     fluxDeployKeyDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.fluxDeployKeyDays, description: "Flux deploy key period when the stack does not output its due date" },
-    kubeconfigDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.kubeconfigDays, description: "Period of the Kubernetes provider's ServiceAccount token, from its Secret's creation" },
+    kubeconfigDays: { type: "integer", minimum: 1, default: KEY_DEFAULTS.kubeconfigDays, description: "Rotation period of the Kubernetes provider's ServiceAccount token, from its Secret's creation (advisory: the token does not expire)" },
     asOf: { type: "string", description: "Evaluate as of this ISO date-time instead of the deploy-time clock" },
 };
 
@@ -159,7 +171,7 @@ export function dueDates(resources: readonly PlainResource[], config: CommonConf
         const created = date(known(() => resource.props.stdout));
         const due = fromStack ?? (created ? new Date(created.getTime() + number(config, key.days) * 86_400_000) : undefined);
         if (!due) continue;
-        out.push({ kind: kind as DueKind, subject: `${key.label} (generation ${generation})`, due, field: key.field, renew: `bump ${key.field} to ${generation + 1}` });
+        out.push({ kind: kind as DueKind, subject: `${key.label} (generation ${generation})`, due, field: key.field, renew: `bump ${key.field} to ${generation + 1}`, overdueBlocks: true });
     }
     const field = "operations.keyRotation.kubeconfigGeneration";
     for (const resource of resources) {
@@ -175,7 +187,7 @@ export function dueDates(resources: readonly PlainResource[], config: CommonConf
         const token = kubeconfigToken(kubeconfig);
         if (token) {
             out.push({
-                kind: "kubeconfig-token", subject: `Kubernetes provider token (generation ${token.generation})`, field,
+                kind: "kubeconfig-token", subject: `Kubernetes provider token (generation ${token.generation})`, field, overdueBlocks: false,
                 due: new Date(token.createdAt.getTime() + number(config, "kubeconfigDays") * 86_400_000),
                 renew: `bump ${field} to ${token.generation + 1}: a new ServiceAccount token Secret is made and the old one deleted`,
             });
@@ -183,7 +195,7 @@ export function dueDates(resources: readonly PlainResource[], config: CommonConf
         const certificate = kubeconfigCertificateExpiry(kubeconfig);
         if (certificate) {
             out.push({
-                kind: "cluster-certificates", subject: "the admin client certificate the program holds (kubeadm, one year)", due: certificate, field,
+                kind: "cluster-certificates", subject: "the admin client certificate the program holds (kubeadm, one year)", due: certificate, field, overdueBlocks: true,
                 renew: `bump ${field} to ${generation + 1}: the program then holds a ServiceAccount token that does not expire with the cluster certificates. `
                     + "Keep kubernetes.autoRenewCertificates: true so the nodes renew theirs monthly",
             });
@@ -191,7 +203,7 @@ export function dueDates(resources: readonly PlainResource[], config: CommonConf
         const ca = kubeconfigCaExpiry(kubeconfig);
         if (ca) {
             out.push({
-                kind: "cluster-ca", subject: "the cluster CA (kubeadm, ten years)", due: ca, field: "kubernetes",
+                kind: "cluster-ca", subject: "the cluster CA (kubeadm, ten years)", due: ca, field: "kubernetes", overdueBlocks: true,
                 renew: "no stack-file change renews it (Kubespray does not rotate the CA): build a new cluster before then and move the workloads with Velero (README: When things break)",
             });
         }

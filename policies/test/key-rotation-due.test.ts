@@ -48,6 +48,10 @@ describe("policy key-rotation-due", () => {
             "operations.keyRotation.kubeconfigGeneration: Kubernetes provider token (generation 2) is due 2027-01-01T00:00:00.000Z (in 5 day(s)): bump operations.keyRotation.kubeconfigGeneration to 3: a new ServiceAccount token Secret is made and the old one deleted",
         ]);
         assert.strictEqual(runStackPolicy("key-rotation-due", [token], { asOf: daysAfter(created, 80), kubeconfigDays: 90 }).length, 1);
+        // Past it the token still works: a warning, not a failure (key-rotation-overdue leaves it alone).
+        assert.deepStrictEqual(runStackPolicy("key-rotation-due", [token], { asOf: daysAfter(created, 400) }), [
+            "operations.keyRotation.kubeconfigGeneration: Kubernetes provider token (generation 2) is past its rotation date 2027-01-01T00:00:00.000Z (35 day(s) ago). It does not expire, so nothing is blocked; to rotate it: bump operations.keyRotation.kubeconfigGeneration to 3: a new ServiceAccount token Secret is made and the old one deleted",
+        ]);
         // A token kubeconfig has no client certificate: nothing else to date in it without a CA.
         assert.deepStrictEqual(runStackPolicy("key-rotation-due", [tokenKubeconfigCommand("not a date")], { asOf: "2100-01-01T00:00:00Z" }), []);
     });

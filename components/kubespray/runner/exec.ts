@@ -10,8 +10,8 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { setStep, stopSignal, trackGroup } from "./shutdown";
 
 export class StepError extends Error {
     constructor(readonly step: string, message: string, readonly captured = "") {
@@ -134,10 +134,21 @@ export interface RunOptions {
  * Runs a program with arguments (never through a shell). Its output goes to the run's log with the
  * step's name in front of every line; play headers and the recap also go to stderr (bounded); on
  * failure the last lines follow. Resolves with stdout when asked to capture it.
+ *
+ * The program leads a process group of its own (detached), recorded while it runs, so that the runner
+ * can stop it with everything it forked when Pulumi cancels (shutdown.ts). Nothing starts once the
+ * runner is stopping.
  */
 export function run(step: string, command: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+        const stopping = stopSignal();
+        if (stopping) {
+            reject(new StepError(step, `not started: the runner is stopping on ${stopping}`));
+            return;
+        }
+        setStep(step);
+        const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        const forget = child.pid !== undefined ? trackGroup(child.pid, step) : () => undefined;
         const captured: Buffer[] = [];
         const tail: string[] = [];
         const remember = (line: string) => {
@@ -166,8 +177,12 @@ export function run(step: string, command: string, args: readonly string[], opti
         };
         lines(child.stdout, options.capture === true);
         lines(child.stderr, false);
-        child.on("error", (error) => reject(new StepError(step, `${command} could not start: ${error.message}`)));
+        child.on("error", (error) => {
+            forget();
+            reject(new StepError(step, `${command} could not start: ${error.message}`));
+        });
         child.on("close", (code, signal) => {
+            forget();
             const out = Buffer.concat(captured).toString("utf8");
             if (code === 0) {
                 resolve(out);
@@ -181,12 +196,4 @@ export function run(step: string, command: string, args: readonly string[], opti
 /** The last lines a failed step printed (kept by `run`). */
 export function failureTail(error: unknown): readonly string[] {
     return (error as { tail?: readonly string[] }).tail ?? [];
-}
-
-/** Writes the SSH private key to a private temporary file; the caller removes it. Never logged. */
-export function writePrivateKey(key: string): { file: string; cleanup: () => void } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubespray-key-"));
-    const file = path.join(dir, "id");
-    fs.writeFileSync(file, key.endsWith("\n") ? key : `${key}\n`, { mode: 0o600 });
-    return { file, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,20 +1,28 @@
 /**
  * One Kubespray run per cluster at a time, whatever Pulumi runs in parallel: gates and readies of one
- * batch, the cluster and workers commands, another `pulumi up` of the same stack on this machine. They
- * share the cluster's fact cache and inventory, and Kubespray's playbooks assume they are alone.
+ * batch, the cluster and workers commands, another `pulumi up` of the same stack on this machine, and the
+ * program itself while it rewrites the stack's inventory (components/kubespray/index.ts). They share the
+ * cluster's fact cache and inventory, and Kubespray's playbooks assume they are alone.
  *
  * The lock is a file created with O_EXCL in the cluster's work directory, holding the holder's pid and
- * command. A waiter says once whom it waits for (and again every few minutes). The holder removes it on
- * every exit path: normal return, thrown error, SIGINT/SIGTERM/SIGHUP (Pulumi cancelling) and process
- * exit. A holder killed with SIGKILL leaves the file behind; a waiter sees its pid is gone and takes over.
+ * command and the process groups of the tools it runs now (kept current as they start and end). A
+ * waiter says once whom it waits for (and again every few minutes). The holder removes it on every exit
+ * path: normal return, thrown error, SIGINT/SIGTERM/SIGHUP (Pulumi cancelling: after its tools have
+ * ended, shutdown.ts) and process exit. A holder killed with SIGKILL leaves the file behind, and may
+ * leave an ansible-playbook running (reparented to init): a waiter takes the lock over only once the
+ * holder's pid *and* every group it recorded are gone.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { stderr } from "./exec";
+import { groupAlive, onGroupsChanged, onRelease, processAlive, stopSignal, trackedGroups } from "./shutdown";
 
 export interface LockHolder {
     readonly pid: number;
     readonly command: string;
     readonly since: string;
+    /** Process groups of the tools the holder runs now (each may outlive a holder killed with SIGKILL). */
+    readonly groups?: readonly number[];
 }
 
 export interface LockOptions {
@@ -24,15 +32,8 @@ export interface LockOptions {
     readonly timeoutMs?: number;
     /** Repeat the waiting message this often, in milliseconds. */
     readonly remindMs?: number;
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EPERM";
-    }
+    /** Where the waiting message goes. @default the runner's bounded stderr */
+    readonly report?: (message: string) => void;
 }
 
 function readHolder(file: string): LockHolder | undefined {
@@ -43,44 +44,56 @@ function readHolder(file: string): LockHolder | undefined {
     }
 }
 
-const held = new Set<string>();
-let handlersInstalled = false;
+/** The recorded groups of a holder that still run. */
+function runningGroups(holder: LockHolder): number[] {
+    return (holder.groups ?? []).filter((pgid) => Number.isInteger(pgid) && groupAlive(pgid));
+}
 
-function releaseAll(): void {
-    for (const file of held) {
+/** A holder that can no longer touch the cluster: its process and every group it recorded are gone. */
+export function holderGone(holder: LockHolder): boolean {
+    return !processAlive(holder.pid) && runningGroups(holder).length === 0;
+}
+
+/** Lock files this process holds, each with the release registered on every exit path (shutdown.ts). */
+const held = new Map<string, () => void>();
+
+function record(command: string, since: string): string {
+    return JSON.stringify({ pid: process.pid, command, since, groups: trackedGroups() } satisfies LockHolder);
+}
+
+/** Rewrites the held lock files with the groups running now (written beside and renamed: never half a file). */
+function recordGroups(): void {
+    for (const file of held.keys()) {
         const holder = readHolder(file);
-        if (holder?.pid === process.pid) fs.rmSync(file, { force: true });
+        if (holder?.pid !== process.pid) continue;
+        const staging = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}`);
+        try {
+            fs.writeFileSync(staging, record(holder.command, holder.since), { mode: 0o600 });
+            fs.renameSync(staging, file);
+        } catch {
+            fs.rmSync(staging, { force: true });
+        }
     }
-    held.clear();
 }
 
-function installHandlers(): void {
-    if (handlersInstalled) return;
-    handlersInstalled = true;
-    process.on("exit", releaseAll);
-    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
-        process.on(signal, () => {
-            releaseAll();
-            process.stderr.write(`[kubespray] stopped by ${signal}; the cluster lock was released\n`);
-            process.exit(code);
-        });
-    }
-}
+onGroupsChanged(recordGroups);
 
 /** Tries once: true when this process now holds the lock. */
 export function tryLock(file: string, command: string): boolean {
-    installHandlers();
     try {
         const fd = fs.openSync(file, "wx", 0o600);
-        fs.writeSync(fd, JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() } satisfies LockHolder));
+        fs.writeSync(fd, record(command, new Date().toISOString()));
         fs.closeSync(fd);
-        held.add(file);
+        held.set(file, onRelease(() => {
+            held.delete(file);
+            if (readHolder(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+        }));
         return true;
     } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         const holder = readHolder(file);
-        // A holder that died without cleaning up (SIGKILL, power loss): take the lock over.
-        if (holder && !alive(holder.pid)) {
+        // A holder that died without cleaning up (SIGKILL, power loss) and left no tool running: take over.
+        if (holder && holderGone(holder)) {
             fs.rmSync(file, { force: true });
             return tryLock(file, command);
         }
@@ -89,22 +102,32 @@ export function tryLock(file: string, command: string): boolean {
 }
 
 export function unlock(file: string): void {
-    if (held.delete(file) && readHolder(file)?.pid === process.pid) {
-        fs.rmSync(file, { force: true });
+    held.get(file)?.();
+}
+
+function describeHolder(holder: LockHolder | undefined): string {
+    if (!holder) return "another run is running Kubespray on this cluster";
+    const who = `${holder.command} (pid ${holder.pid}, since ${holder.since})`;
+    const running = runningGroups(holder);
+    if (!processAlive(holder.pid) && running.length) {
+        const groups = running.join(", ");
+        return `${who} is gone, but the tools it started still run (process group ${groups}: an ansible-playbook left behind when it was killed); `
+            + `waiting for them to end. To stop them now: kill -TERM -${running.join(" -")}`;
     }
+    return `${who} is running Kubespray on this cluster`;
 }
 
 /** Waits until the lock is free, takes it, runs `work`, and always releases it. */
 export async function withLock<T>(file: string, command: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
     const pollMs = options.pollMs ?? 2000;
     const remindMs = options.remindMs ?? 300_000;
+    const report = options.report ?? ((message: string) => stderr.progress(`[kubespray: ${command}] ${message}`));
     const started = Date.now();
     let lastMessage = 0;
     while (!tryLock(file, command)) {
         const now = Date.now();
         if (now - lastMessage >= remindMs || lastMessage === 0) {
-            const holder = readHolder(file);
-            stderr.progress(`[kubespray: ${command}] waiting: ${holder ? `${holder.command} (pid ${holder.pid}, since ${holder.since})` : "another run"} is running Kubespray on this cluster; one run at a time (${file})`);
+            report(`waiting: ${describeHolder(readHolder(file))}; one run at a time (${file})`);
             lastMessage = now;
         }
         if (options.timeoutMs !== undefined && now - started > options.timeoutMs) {
@@ -115,6 +138,7 @@ export async function withLock<T>(file: string, command: string, work: () => Pro
     try {
         return await work();
     } finally {
-        unlock(file);
+        // While a signal stops the runner, its handler releases the lock once the tools have ended.
+        if (!stopSignal()) unlock(file);
     }
 }

@@ -18,11 +18,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { describeSnapshot, FETCHED_ETCD_SNAPSHOT, keptOnRemoval, pendingRecovery, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
 import { breakGlassToken, type ClusterState, type CommandState, type KeysState, type KubeconfigState, type MachineState, type WorkersState } from "../state";
-import { kubesprayHome, readSettings, stackDir, type StackSettings } from "../workspace";
+import { kubesprayHome, LOCK_FILE, readSettings, stackDir, type StackSettings } from "../workspace";
 import { adHoc, checkImage, controlPlaneHosts, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
-import { failureTail, missingTools, pruneLogs, run, RunLog, stderr, StepError, useLog, writePrivateKey } from "./exec";
+import { failureTail, missingTools, pruneLogs, run, RunLog, stderr, StepError, useLog } from "./exec";
 import { withLock } from "./lock";
 import { downloadObject, type S3Credentials } from "./s3";
+import { runDir, sweepLeftovers, writeSecretFile } from "./secrets";
+import { finish, handleSignals, onCleanup, setStep, stopSignal, type Stopped } from "./shutdown";
 import { describeWindows, insideWindow } from "./window";
 
 const OPERATIONS = ["prepare", "cluster", "workers", "gate", "ready", "authorize", "kubeconfig"] as const;
@@ -205,7 +207,7 @@ async function runPlaybookStep(run: Execution, step: PlaybookStep): Promise<void
     });
     const dir = path.join(ctx.stateDir, "runs", `${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
     runInventory(ctx.inventoryDir, path.join(dir, "inventory"), keep, step.last ?? [], run.live ? new Set(run.live.keys()) : undefined, step.broken ?? []);
     // The planner cannot know this machine's paths: the fetched snapshot's takes the placeholder's place.
     const extraVars = Object.fromEntries(Object.entries(step.extraVars).map(([key, value]) => {
@@ -362,7 +364,9 @@ async function etcdSnapshot(run: Execution, title: string, reason: string): Prom
  * downloaded from the backup storage, or fetched from a control-plane node over SSH.
  */
 async function fetchSnapshot(run: Execution, title: string, source: Extract<Step, { kind: "fetch-etcd-snapshot" }>["source"]): Promise<void> {
+    fs.mkdirSync(path.dirname(path.dirname(run.snapshotFile)), { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.dirname(run.snapshotFile), { recursive: true, mode: 0o700 });
+    fs.chmodSync(path.dirname(run.snapshotFile), 0o700);
     fs.rmSync(run.snapshotFile, { force: true });
     if ("s3" in source) {
         if (!run.backupStorage) {
@@ -464,17 +468,29 @@ function readPrivateKeys(): Keys {
     return keys;
 }
 
-async function withKey<T>(work: (keyFile: string, previousKeyFile: string | undefined, backupStorage: S3Credentials | undefined) => Promise<T>): Promise<T> {
+/** This run's secrets: the SSH keys in its private directory (secrets.ts), removed on every exit path. */
+interface RunSecrets {
+    /** `<stack>/secrets/<pid>/`: also where the provider's token file is written. */
+    readonly dir: string;
+    readonly keyFile: string;
+    readonly previousKeyFile?: string;
+    readonly backupStorage?: S3Credentials;
+}
+
+async function withKey<T>(ws: Workspace, work: (secrets: RunSecrets) => Promise<T>): Promise<T> {
     const keys = readPrivateKeys();
-    const key = writePrivateKey(keys.key);
-    const previous = keys.previousKey ? writePrivateKey(keys.previousKey) : undefined;
+    const { dir, cleanup } = runDir(ws.dir, "secrets");
+    const withNewline = (key: string) => (key.endsWith("\n") ? key : `${key}\n`);
     const storage = keys.backupStorage;
-    const backupStorage = typeof storage?.accessKeyId === "string" && typeof storage.secretAccessKey === "string" ? storage : undefined;
     try {
-        return await work(key.file, previous?.file, backupStorage);
+        return await work({
+            dir,
+            keyFile: writeSecretFile(dir, "id", withNewline(keys.key)),
+            previousKeyFile: keys.previousKey ? writeSecretFile(dir, "previous-id", withNewline(keys.previousKey)) : undefined,
+            backupStorage: typeof storage?.accessKeyId === "string" && typeof storage.secretAccessKey === "string" ? storage : undefined,
+        });
     } finally {
-        key.cleanup();
-        previous?.cleanup();
+        cleanup();
     }
 }
 
@@ -490,19 +506,39 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
         return env("KUBESPRAY_DESIRED");
     }
     const inventoryDir = path.join(ws.dir, "inventory");
-    const settings = readSettings(inventoryDir);
-    if (!settings || !fs.existsSync(path.join(inventoryDir, "hosts.yaml"))) {
-        throw new StepError("read inventory", `${inventoryDir} is incomplete; the program writes it on every run, so run pulumi up again from the project directory`);
-    }
     const desiredText = env("KUBESPRAY_DESIRED");
     const desired = JSON.parse(desiredText) as CommandState;
-    if (!prepared(ws, settings)) {
-        await prepare(ws, settings);
-    }
-    return withLock(path.join(ws.dir, "kubespray.lock"), command, () => withKey(async (keyFile, previousKeyFile, backupStorage) => {
+    fs.mkdirSync(ws.dir, { recursive: true });
+    setStep("wait for the cluster lock");
+    // The program writes the inventory and settings under this same lock (components/kubespray/index.ts,
+    // never in a preview): read under it, they stay the ones this run started with until it ends.
+    return withLock(path.join(ws.dir, LOCK_FILE), command, async () => {
+        const swept = sweepLeftovers(ws.dir);
+        if (swept.length) {
+            stderr.progress(`[kubespray: ${command}] removed what a run that was killed left in ${ws.dir}: ${swept.join(", ")}`);
+        }
+        const settings = readSettings(inventoryDir);
+        if (!settings || !fs.existsSync(path.join(inventoryDir, "hosts.yaml"))) {
+            throw new StepError("read inventory", `${inventoryDir} is incomplete; the program writes it on every pulumi up (not on a preview), so run pulumi up again from the project directory`);
+        }
+        if (!prepared(ws, settings)) {
+            await prepare(ws, settings);
+        }
+        return withKey(ws, (secrets) => operateLocked(operation, ws, command, settings, desired, desiredText, secrets));
+    });
+}
+
+async function operateLocked(operation: Operation, ws: Workspace, command: string, settings: StackSettings, desired: CommandState, desiredText: string, secrets: RunSecrets): Promise<string> {
+    const inventoryDir = path.join(ws.dir, "inventory");
+    const { keyFile, previousKeyFile, backupStorage } = secrets;
+    // The run's inventory copies (runs/<pid>/) and a fetched snapshot never outlive it.
+    const removeRunFiles = onCleanup(() => fs.rmSync(path.join(ws.dir, "runs", `${process.pid}`), { recursive: true, force: true }));
+    const snapshotDir = path.join(ws.dir, "snapshots", `${process.pid}`);
+    const removeSnapshot = onCleanup(() => fs.rmSync(snapshotDir, { recursive: true, force: true }));
+    try {
         const ctx = ansibleContext(ws, settings, inventoryDir, keyFile);
         if (operation === "kubeconfig") {
-            return fetchKubeconfig(ctx, desired as KubeconfigState);
+            return await fetchKubeconfig(ctx, desired as KubeconfigState, secrets.dir);
         }
         const needsLive = operation !== "authorize" && !(operation === "cluster" && !previousState());
         // While the control plane is recovered, its API may not answer (etcd without quorum): plan without the node list.
@@ -534,19 +570,19 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
             ctx, settings, live, backupStorage,
             drainArgs: `--grace-period=${settings.drain.gracePeriodSeconds} --timeout=${settings.drain.timeoutSeconds}s`,
             kubectlHosts: live ? [...controlPlane.filter((h) => live.has(h)), ...controlPlane.filter((h) => !live.has(h))] : controlPlane,
-            snapshotFile: path.join(ws.dir, "snapshots", `${process.pid}`, "etcd-snapshot.db"),
+            snapshotFile: path.join(snapshotDir, "etcd-snapshot.db"),
         };
-        try {
-            for (const step of plan.steps) {
-                stderr.progress(`[kubespray: ${command}] ${step.title}`);
-                await execute(execution, step, { keyFile, previousKeyFile });
-            }
-        } finally {
-            // A snapshot holds every Secret of the cluster: it never outlives the run.
-            fs.rmSync(path.dirname(execution.snapshotFile), { recursive: true, force: true });
+        for (const step of plan.steps) {
+            setStep(step.title);
+            stderr.progress(`[kubespray: ${command}] ${step.title}`);
+            await execute(execution, step, { keyFile, previousKeyFile });
         }
         return desiredText;
-    }));
+    } finally {
+        // A snapshot holds every Secret of the cluster: it never outlives the run.
+        removeSnapshot();
+        removeRunFiles();
+    }
 }
 
 function planFor(operation: Operation, desired: CommandState, ctx: PlanContext): Plan {
@@ -571,8 +607,9 @@ function planFor(operation: Operation, desired: CommandState, ctx: PlanContext):
  * (playbooks/kubeconfig-account.yml), its server the API endpoint. The same token comes back on every
  * run until the generation changes, so the provider sees no diff.
  */
-async function fetchKubeconfig(ctx: AnsibleContext, desired: KubeconfigState): Promise<string> {
-    const output = path.join(ctx.stateDir, `kubeconfig-${process.pid}.json`);
+async function fetchKubeconfig(ctx: AnsibleContext, desired: KubeconfigState, secretsDir: string): Promise<string> {
+    // In the run's private directory (0700, removed on every exit path; secrets.ts).
+    const output = path.join(secretsDir, "kubeconfig.json");
     const failures: string[] = [];
     const generation = Math.max(0, Math.floor(Number(desired.generation) || 0));
     if (!/^https:\/\/[A-Za-z0-9.-]+:\d+$/.test(desired.server)) {
@@ -626,6 +663,7 @@ async function main(): Promise<number> {
     }
     const command = (process.env.KUBESPRAY_COMMAND ?? operation).replace(/[^A-Za-z0-9._-]/g, "_");
     let log: RunLog | undefined;
+    handleSignals((stopped) => stderr.failure(stoppedReport(command, stopped, log?.file)));
     try {
         const ws = workspace();
         log = new RunLog(logFileFor(ws, command));
@@ -637,6 +675,8 @@ async function main(): Promise<number> {
         process.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
         return 0;
     } catch (error) {
+        // Stopped by a signal: the step failed because its tools were stopped; the handler reports that.
+        if (stopSignal()) return 1;
         const message = error instanceof Error ? error.message : String(error);
         const tail = failureTail(error);
         stderr.failure([
@@ -651,8 +691,26 @@ async function main(): Promise<number> {
     }
 }
 
+/** What the runner says when a signal stopped it (shutdown.ts), within the stderr budget. */
+export function stoppedReport(command: string, stopped: Stopped, logFile?: string): string[] {
+    const prefix = `[kubespray: ${command}]`;
+    const tools = stopped.groups.length
+        ? stopped.groups.map((g) => `${g.step} (process group ${g.pgid})`).join(", ")
+        : "";
+    return [
+        `${prefix} STOPPED by ${stopped.signal} during step "${stopped.step ?? "start"}".`,
+        ...(tools ? [`${prefix} sent ${stopped.signal} to the tools it ran: ${tools}${stopped.killed.length ? `; killed after the grace period: process group ${stopped.killed.join(", ")}` : ""}${stopped.left.length ? "" : "; all have ended"}.`] : []),
+        `${prefix} This run's SSH keys, etcd snapshot and token files were removed.`,
+        stopped.released
+            ? `${prefix} The cluster lock was released.`
+            : `${prefix} The cluster lock is KEPT: process group ${stopped.left.join(", ")} did not end even on SIGKILL; the next run waits until it has.`,
+        ...(logFile ? [`${prefix} full log: ${logFile}`] : []),
+        `${prefix} Nothing was recorded for this step; run pulumi up again to resume.`,
+    ];
+}
+
 if (require.main === module) {
-    main().then((code) => process.exit(code));
+    main().then(finish);
 }
 
 export { invocation };
