@@ -491,9 +491,8 @@ describe("machine replacement: the program decides (issue #13)", function () {
         base = withValue(base, "infrastructure.sizes", WIDE);
         await proveProvider(base, [T.kubevirt, T.secret, T.image], (config) => [
             {
-                name: "behind the back: image re-imported under its name, SSH key rotated, DNS changed, labels, CPU and memory",
+                name: "behind the back: SSH key rotated, DNS changed, labels, CPU and memory",
                 config: [
-                    (c: Config) => withValue(c, "infrastructure.harvester.image.url", "https://images.example.com/ubuntu-rebuilt.img"),
                     (c: Config) => withValue(c, "operations.keyRotation", { sshGeneration: 1 }),
                     (c: Config) => withValue(c, "infrastructure.network.dnsServers", ["10.10.12.9"]),
                     (c: Config) => withValue(c, "infrastructure.workerPools[0].labels", { tier: "apps" }),
@@ -502,12 +501,54 @@ describe("machine replacement: the program decides (issue #13)", function () {
                 replaced: [],
             },
             {
+                // Harvester refuses to change an image's URL in place (see the next test): a new image.
+                name: "planned: the image re-imported from a new URL under its name",
+                config: withValue(config, "infrastructure.harvester.image.url", "https://images.example.com/ubuntu-rebuilt.img"),
+                replaced: nodeNames(config),
+            },
+            {
                 name: "planned: a new image and a generation bump",
                 config: withValue(withValue(config, "infrastructure.harvester.image", { name: "ubuntu-2604", url: "https://images.example.com/ubuntu-2604.img" }),
                     "operations.replaceNodes", [{ node: "t3-apps-1", generation: 2 }]),
                 replaced: nodeNames(config),
             },
         ]);
+    });
+
+    it("Harvester: a new image URL is a new image, as Harvester's webhook requires, and the old one is never deleted by Pulumi", async () => {
+        // harvester/harvester pkg/webhook/resources/virtualmachineimage/validator.go:
+        // - Update: `oldImage.Spec.URL != newImage.Spec.URL` → "url cannot be modified" (also sourceType);
+        // - Create (CheckImageDisplayNameAndURL): another image with the same spec.displayName in the namespace → Conflict;
+        // - Delete: refused while any PVC's storage class is the image's ("being used by volume").
+        const base = withValue(harvesterConfig(), "infrastructure.harvester.image", { name: "ubuntu", url: "https://images.example.com/ubuntu.img" });
+        const images = (run: OfflineRun) => run.resources.filter((r) => r.type === T.image);
+        const before = await runConfig(base);
+        const after = await runConfig(withValue(base, "infrastructure.harvester.image.url", "https://images.example.com/ubuntu-rebuilt.img"));
+        const [old, renewed] = [images(before), images(after)];
+        assert.strictEqual(old.length, 1);
+        assert.strictEqual(renewed.length, 1);
+        const object = (r: RecordedResource) => r.rawInputs as { metadata: { name: string; namespace: string }; spec: { url: string; displayName: string; sourceType: string } };
+        const [was, is] = [object(old[0]), object(renewed[0])];
+        // Update rule: an object that stays (same URN) keeps its URL and source type; here it is a new object.
+        for (const r of renewed) {
+            const same = old.find((o) => o.urn === r.urn);
+            if (same) assert.deepStrictEqual([object(same).spec.url, object(same).spec.sourceType], [object(r).spec.url, object(r).spec.sourceType], "an image's URL is never changed in place");
+        }
+        assert.notStrictEqual(is.metadata.name, was.metadata.name);
+        // Create rule: the old image is still there (retained), so the new one needs its own display name.
+        assert.notStrictEqual(is.spec.displayName, was.spec.displayName);
+        assert.match(is.metadata.name, /^ubuntu-[0-9a-f]{8}$/);
+        assert.ok(is.metadata.name.length <= 63);
+        // Delete rule: Pulumi never deletes it (the old nodes' volumes use it until they are replaced).
+        assert.ok([...old, ...renewed].every((r) => r.options.retainOnDelete), "images are retained on delete");
+        // The VMs' disks come from the new image and its storage class.
+        const vm = after.resources.find((r) => r.type === T.kubevirt)!;
+        const claims = JSON.parse((vm.rawInputs as any).metadata.annotations["harvesterhci.io/volumeClaimTemplates"]);
+        assert.deepStrictEqual([claims[0].metadata.annotations["harvesterhci.io/imageId"], claims[0].spec.storageClassName], [`default/${is.metadata.name}`, `longhorn-${is.metadata.name}`]);
+        // An image given by name alone is referenced as it is, and its machines' identity is unchanged by the URL field.
+        const named = withValue(harvesterConfig(), "infrastructure.harvester.image", { name: "ubuntu" });
+        const spec = loadClusterSpec(named).spec;
+        assert.ok(!("imageUrl" in machineIdentity(spec, spec.nodes[0]).replace), "no URL: the identity (and its hash) is as before");
     });
 });
 
