@@ -8,8 +8,9 @@
  * would, with the runner's words).
  *
  * Compact and bounded: versions, the control plane in order, worker names as ranges per name prefix
- * (`t1-w-[1-1000]`; names that form no range are listed), and each node's machine identity as an index
- * into the few distinct identity digests. 3 control-plane nodes and 3,000 workers with generated names
+ * (`t1-w-[1-1000]`; names that form no range are listed), each node's machine identity as an index
+ * into the few distinct identity digests, and each node's address as runs of consecutive addresses
+ * (`10.0.1.1+999`; format 2: a running node's address never changes, kubespray/address-changes.ts). 3 control-plane nodes and 3,000 workers with generated names
  * take about 6 KiB; 3,003 existing hosts whose names form no range at most about 200 KiB (DNS labels of
  * 63 characters), measured in test/components/rollout.test.ts.
  *
@@ -18,17 +19,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { MAX_NODES, type ClusterSpec } from "../spec";
+import { intToIpv4, ipv4ToInt, MAX_NODES, type ClusterSpec } from "../spec";
 import { controlPlaneRecovery, nameSet } from "./kubespray/state";
 import { identityHash, machineIdentity } from "./machine-identity";
 import { protectedMachines } from "./protection";
 
-export const DEPLOYED_FORMAT = 1;
+/** 2 added `addresses`; a record of format 1 is still read (its nodes' addresses come from the `nodes` output). */
+export const DEPLOYED_FORMAT = 2;
 /** The stack output that holds the record. */
 export const DEPLOYED_OUTPUT = "deployed";
 
 export interface DeployedRecord {
-    readonly format: typeof DEPLOYED_FORMAT;
+    readonly format: 1 | typeof DEPLOYED_FORMAT;
     readonly cluster: string;
     readonly kubernetesVersion: string;
     /** "" in a record derived from the outputs of a program older than the record (unknown). */
@@ -41,6 +43,11 @@ export interface DeployedRecord {
     readonly machines: readonly string[];
     /** Per node, control plane first then the workers as listed: its index in `machines` (empty when unknown). */
     readonly machineOf: readonly number[];
+    /**
+     * Per node, in the order of `machineOf`: its address, as runs (`10.0.0.10+2` is .10, .11 and .12; see
+     * `addressRuns`). Absent in a record of format 1.
+     */
+    readonly addresses?: readonly string[];
     /**
      * Digest of the control-plane recovery the cluster ran last (`operations.recoverControlPlane`, as the
      * cluster command's state holds it): a request with another digest is pending. Absent: none.
@@ -79,9 +86,34 @@ export function deployedRecord(spec: ClusterSpec, deployed: Deployed = Deployed.
         workers,
         machines,
         machineOf,
+        addresses: addressRuns(order.map((name) => byName.get(name)!.address)),
         ...(recover ? { recover } : {}),
         protectedMachines: rangeNames(protectedMachines(spec, deployed)),
     };
+}
+
+/**
+ * Addresses as runs of consecutive IPv4 addresses: `a` alone, or `a+n` for `a` and the n that follow.
+ * Pools take their addresses from blocks, so 3+3,000 nodes take a few entries.
+ */
+export function addressRuns(addresses: readonly string[]): string[] {
+    const runs: string[] = [];
+    for (let i = 0; i < addresses.length;) {
+        let j = i;
+        while (j + 1 < addresses.length && ipv4ToInt(addresses[j + 1]) === ipv4ToInt(addresses[j]) + 1) j++;
+        runs.push(j === i ? addresses[i] : `${addresses[i]}+${j - i}`);
+        i = j + 1;
+    }
+    return runs;
+}
+
+/** The addresses `addressRuns` wrote, one per node. */
+export function expandAddressRuns(runs: readonly string[]): string[] {
+    return runs.flatMap((run) => {
+        const [first, more] = run.split("+");
+        const start = ipv4ToInt(first);
+        return Array.from({ length: Number(more ?? 0) + 1 }, (_, k) => intToIpv4(start + k));
+    });
 }
 
 /** The digest of the control-plane recovery the stack file requests (kubespray/state.ts `controlPlaneRecovery`), if any. */
@@ -122,8 +154,10 @@ export function rangeNames(names: readonly string[]): string[] {
 const name = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
 const RANGE_ENTRY = /^[a-z0-9][-a-z0-9.]*\[[1-9]\d{0,6}-[1-9]\d{0,6}\]$/;
 
+const ADDRESS_RUN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\+[1-9]\d{0,6})?$/;
+
 const recordSchema = z.object({
-    format: z.literal(DEPLOYED_FORMAT),
+    format: z.union([z.literal(1), z.literal(DEPLOYED_FORMAT)]),
     cluster: name,
     kubernetesVersion: z.string().max(32),
     kubesprayVersion: z.string().max(32),
@@ -131,6 +165,7 @@ const recordSchema = z.object({
     workers: z.array(z.union([name, z.string().max(80).regex(RANGE_ENTRY)])).max(MAX_NODES),
     machines: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(MAX_NODES),
     machineOf: z.array(z.number().int().min(0).max(MAX_NODES)).max(MAX_NODES + 1),
+    addresses: z.array(z.string().max(23).regex(ADDRESS_RUN)).max(MAX_NODES + 1).optional(),
     recover: z.string().regex(/^[0-9a-f]{16}$/).optional(),
     protectedMachines: z.array(z.union([name, z.string().max(80).regex(RANGE_ENTRY)])).max(MAX_NODES).optional(),
 }).strict();
@@ -149,8 +184,13 @@ export class Deployed {
     private readonly names: ReadonlySet<string>;
     private readonly identities: ReadonlyMap<string, string>;
     private readonly protectedNames?: ReadonlySet<string>;
+    private readonly addresses: ReadonlyMap<string, string>;
 
-    constructor(readonly record: DeployedRecord | undefined, readonly source: DeployedSource) {
+    /**
+     * `outputAddresses`: node addresses from the stack's `nodes` output, used only for a record that has
+     * none (format 1), for the nodes it lists.
+     */
+    constructor(readonly record: DeployedRecord | undefined, readonly source: DeployedSource, outputAddresses?: ReadonlyMap<string, string>) {
         const workers = record ? nameSet(record.workers).listed : [];
         const order = [...(record?.controlPlane ?? []), ...workers];
         this.names = new Set(order);
@@ -163,6 +203,16 @@ export class Deployed {
         }
         this.identities = identities;
         this.protectedNames = record?.protectedMachines && new Set(nameSet(record.protectedMachines).listed);
+        const addresses = new Map<string, string>();
+        if (record?.addresses) {
+            expandAddressRuns(record.addresses).forEach((address, i) => addresses.set(order[i], address));
+        } else if (outputAddresses) {
+            for (const node of order) {
+                const address = outputAddresses.get(node);
+                if (address !== undefined) addresses.set(node, address);
+            }
+        }
+        this.addresses = addresses;
     }
 
     static none(): Deployed {
@@ -197,6 +247,19 @@ export class Deployed {
     identity(node: string): string | undefined {
         return this.identities.get(node);
     }
+
+    /** The address the node was deployed with, when known (the record, or the `nodes` output of the same update). */
+    address(node: string): string | undefined {
+        return this.addresses.get(node);
+    }
+}
+
+const ipv4 = z.string().max(15).regex(ADDRESS_RUN).refine((value) => !value.includes("+"));
+
+/** `name → address` of the stack's `nodes` output (every program version wrote it), if it is one. */
+function nodeAddresses(nodes: unknown): Map<string, string> | undefined {
+    const parsed = z.array(z.object({ name, address: ipv4 }).passthrough()).max(MAX_NODES).safeParse(nodes);
+    return parsed.success ? new Map(parsed.data.map((n) => [n.name, n.address])) : undefined;
 }
 
 /**
@@ -206,7 +269,7 @@ export class Deployed {
 export function deployedFromOutputs(outputs: Readonly<Record<string, unknown>> | undefined): Deployed {
     const value = outputs?.[DEPLOYED_OUTPUT];
     if (value !== undefined && value !== null) {
-        return new Deployed(parseDeployedRecord(value), "record");
+        return new Deployed(parseDeployedRecord(value), "record", nodeAddresses(outputs?.nodes));
     }
     const nodes = outputs?.nodes;
     if (Array.isArray(nodes) && nodes.length > 0) {
@@ -223,7 +286,7 @@ export function deployedFromOutputs(outputs: Readonly<Record<string, unknown>> |
                 workers: rangeNames(parsed.data.filter((n) => n.role === "worker").map((n) => n.name)),
                 machines: [],
                 machineOf: [],
-            }, "legacy-outputs");
+            }, "legacy-outputs", nodeAddresses(nodes));
         }
     }
     return Deployed.none();
@@ -243,6 +306,16 @@ export function parseDeployedRecord(value: unknown): DeployedRecord {
     countListed(parsed.data.protectedMachines ?? [], 0);
     if (parsed.data.machineOf.length !== 0 && parsed.data.machineOf.length !== listed) {
         throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} gives ${parsed.data.machineOf.length} machine identities for ${listed} nodes`);
+    }
+    if (parsed.data.addresses) {
+        const runs = parsed.data.addresses.map((run) => run.split("+")).map(([first, more]) => ({ start: ipv4ToInt(first), more: Number(more ?? 0) }));
+        if (runs.some((run) => run.start + run.more > 0xffffffff)) {
+            throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} has an address run beyond 255.255.255.255`);
+        }
+        const count = runs.reduce((sum, run) => sum + 1 + run.more, 0);
+        if (count !== listed) {
+            throw new DeployedRecordError(`the stack output ${DEPLOYED_OUTPUT} gives ${count} node addresses for ${listed} nodes`);
+        }
     }
     return parsed.data as DeployedRecord;
 }

@@ -49,7 +49,7 @@ export function identityHash(value: unknown): string {
  *   data volumes, generation. Restart: the flavor (Nova resizes, which reboots the server).
  * - vSphere: template name, every `clone` option (`linkedClone`), boot disk, data volumes,
  *   generation. Restart: CPUs, memory (the provider powers the VM off when it cannot hot-add).
- * - Harvester: image name, namespace, VM network, data-disk storage class, boot disk, data
+ * - Harvester: image name and URL, namespace, VM network, data-disk storage class, boot disk, data
  *   volumes, generation. Restart: CPUs, memory, applied by KubeVirt to the next VM instance: a
  *   power-off from inside the guest starts one (the VM's runStrategy is `Always`).
  * - Existing hosts: the generation only (nothing to replace but the node's membership).
@@ -95,6 +95,9 @@ export function machineIdentity(spec: ClusterSpec, node: PlannedNode): MachineId
             return {
                 replace: {
                     image: h.image.name,
+                    // The URL of an image the program downloads (a new one is a new image object:
+                    // harvester/objects.ts imageObjectName). Absent otherwise, so those stacks' hashes stay.
+                    ...(h.image.url ? { imageUrl: h.image.url } : {}),
                     namespace: h.namespace,
                     network: h.network.name,
                     dataStorageClass: h.image.storageClass,

@@ -12,6 +12,7 @@ import { loadClusterSpec, projectConfigValues, SpecError, type ClusterSpec, type
 import { Cluster, type SecretInputs } from "./cluster";
 import { DeployedRecordError, readDeployed, recoveryDigest, type Deployed } from "./deployed";
 import { clusterRefusal, protectedRemovalRefusal } from "./kubespray/refusals";
+import { addressRefusal } from "./kubespray/address-changes";
 import { decommissionNotices, protectedRemovals } from "./protection";
 
 /**
@@ -69,7 +70,8 @@ export function deployedRefusal(spec: ClusterSpec, deployed: Deployed): string |
     // A recovery the cluster has not run yet runs alone (the cluster command's own rule: planner.ts pendingRecovery).
     const recovery = recoveryDigest(spec);
     return clusterRefusal(deployed.record, desired, deployed.nodes, recovery !== undefined && recovery !== deployed.record.recover)
-        ?? protectedRemovalRefusal(protectedRemovals(spec, deployed));
+        ?? protectedRemovalRefusal(protectedRemovals(spec, deployed))
+        ?? addressRefusal(spec, deployed);
 }
 
 /**

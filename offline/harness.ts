@@ -33,6 +33,8 @@ export interface RecordedResource {
         readonly provider?: string;
         readonly version?: string;
         readonly protect: boolean;
+        /** `retainOnDelete`: the engine drops the resource from the state without deleting it. */
+        readonly retainOnDelete: boolean;
     };
 }
 
@@ -205,6 +207,7 @@ function recordRegistrations(into: RecordedResource[], onRegistered?: (count: nu
                         provider: req.getProvider() || undefined,
                         version: req.getVersion() || undefined,
                         protect: req.getProtect() ?? false,
+                        retainOnDelete: req.getRetainondelete() ?? false,
                     },
                 });
                 onRegistered?.(into.length);
@@ -229,6 +232,7 @@ interface RegisterRequest {
     getProvider(): string;
     getVersion(): string;
     getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
 }
 
 /** Resolves stack outputs into wire form, key by key as the engine does (a secret output stays one key). */

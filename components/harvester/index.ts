@@ -35,7 +35,8 @@ export class HarvesterInfrastructure extends pulumi.ComponentResource {
         const networks = clusterNetworkObjects(spec).map((object) => apply(object, { protect: protectCluster }));
         const vmNetwork = apply(vmNetworkObject(spec), { dependsOn: networks, protect: protectCluster });
         const imageSpec = imageObject(spec);
-        const image = imageSpec ? apply(imageSpec) : undefined;
+        // Kept when it leaves the program (a new URL is a new image): see objects.ts imageObject.
+        const image = imageSpec ? apply(imageSpec, { retainOnDelete: true }) : undefined;
 
         const access = accessFromSpec(spec);
         const machines: Record<string, pulumi.Resource[]> = {};

@@ -4,6 +4,7 @@
  * VLAN config, VM network (NetworkAttachmentDefinition), per-node cloud-init Secret and KubeVirt
  * VirtualMachine, and the optional load balancer with its IP pool.
  */
+import { createHash } from "crypto";
 import { nodeResources, type ClusterSpec, type PlannedNode } from "../../spec";
 import { renderNetworkData } from "../cloudinit";
 import { identityHash, machineIdentity } from "../machine-identity";
@@ -15,20 +16,45 @@ import type { K8sObject } from "../k8s-object";
 
 const harvester = (spec: ClusterSpec) => spec.infrastructure.harvester!;
 
+/**
+ * The name of the VirtualMachineImage the nodes boot from. An image the program downloads (`url` given) is
+ * named after its URL too, `<name>-<8 hex of sha256(url)>`, because Harvester's webhook refuses to change
+ * an image's URL ("url cannot be modified": harvester/harvester pkg/webhook/resources/virtualmachineimage/
+ * validator.go, Update) and refuses a second image with the same display name in a namespace
+ * (CheckImageDisplayNameAndURL): a new URL is a new image with its own name and display name, and, being
+ * in the machines' identity (machine-identity.ts), replaces every node through its gate. An image given by
+ * name alone is used as is.
+ */
+export function imageObjectName(spec: ClusterSpec): string {
+    const image = harvester(spec).image;
+    if (!image.url) {
+        return image.name;
+    }
+    // 54 + 1 + 8 characters: still a DNS label (the display name becomes a label value, at most 63).
+    return `${image.name.slice(0, 54)}-${createHash("sha256").update(image.url).digest("hex").slice(0, 8)}`;
+}
+
+/**
+ * The image the program downloads, if `url` is given. Never deleted by Pulumi (`retainOnDelete`, set by
+ * the component): Harvester refuses to delete an image while any volume uses its storage class (validator.go
+ * Delete), which the old image's volumes do until the last node made from it is replaced. Delete an old
+ * image by hand once no volume uses it (README, Day 2).
+ */
 export function imageObject(spec: ClusterSpec): K8sObject | undefined {
     const image = harvester(spec).image;
     if (!image.url) {
         return undefined;
     }
+    const name = imageObjectName(spec);
     return {
         apiVersion: "harvesterhci.io/v1beta1",
         kind: "VirtualMachineImage",
         metadata: {
-            name: image.name,
+            name,
             namespace: harvester(spec).namespace,
             annotations: image.storageClass ? { "harvesterhci.io/storageClassName": image.storageClass } : undefined,
         } as K8sObject["metadata"],
-        spec: { displayName: image.name, sourceType: "download", url: image.url },
+        spec: { displayName: name, sourceType: "download", url: image.url },
     };
 }
 
@@ -164,7 +190,7 @@ export function virtualMachineObject(spec: ClusterSpec, node: PlannedNode): K8sO
             namespace,
             labels: { ...labels, "harvesterhci.io/creator": "pulumi-clusters", "tag.harvesterhci.io/ssh-user": spec.infrastructure.ssh.user },
             annotations: {
-                "harvesterhci.io/volumeClaimTemplates": JSON.stringify([volumeClaim(claims.rootDisk, size.diskGiB, h.image.name), ...dataClaims]),
+                "harvesterhci.io/volumeClaimTemplates": JSON.stringify([volumeClaim(claims.rootDisk, size.diskGiB, imageObjectName(spec)), ...dataClaims]),
                 "harvesterhci.io/removedPersistentVolumeClaims": [claims.rootDisk, ...node.dataVolumes.map((volume) => claims.dataVolumes[volume.name])].join(","),
             },
         },

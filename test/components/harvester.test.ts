@@ -29,10 +29,12 @@ describe("Harvester infrastructure", () => {
         const vm = objectOf(named(run, CR, "virtualmachine:enclave/enclave-cp-1").rawInputs);
         const claims = JSON.parse(vm.metadata.annotations["harvesterhci.io/volumeClaimTemplates"]);
         assert.match(claims[0].metadata.name, /^enclave-cp-1-rootdisk-[0-9a-f]{8}$/);
-        assert.deepStrictEqual(claims[0].metadata.annotations, { "harvesterhci.io/imageId": "enclave/ubuntu-2404" });
+        // The image the stack downloads is named after its URL too (objects.ts imageObjectName).
+        assert.match(claims[0].metadata.annotations["harvesterhci.io/imageId"], /^enclave\/ubuntu-2404-[0-9a-f]{8}$/);
         assert.strictEqual(vm.metadata.annotations["harvesterhci.io/removedPersistentVolumeClaims"], claims.map((c: any) => c.metadata.name).join(","));
         assert.strictEqual(vm.spec.runStrategy, "Always");
-        assert.deepStrictEqual([claims[0].spec.resources.requests.storage, claims[0].spec.storageClassName, claims[0].spec.volumeMode], ["60Gi", "longhorn-ubuntu-2404", "Block"]);
+        assert.deepStrictEqual([claims[0].spec.resources.requests.storage, claims[0].spec.storageClassName, claims[0].spec.volumeMode],
+            ["60Gi", `longhorn-${claims[0].metadata.annotations["harvesterhci.io/imageId"].split("/")[1]}`, "Block"]);
         const template = vm.spec.template.spec;
         assert.deepStrictEqual(template.domain.cpu, { cores: 4, sockets: 1, threads: 1 });
         assert.deepStrictEqual(template.domain.resources.limits, { cpu: "4", memory: "8Gi" });

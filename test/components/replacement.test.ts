@@ -43,7 +43,16 @@ import { loadClusterSpec, type ClusterSpec, type PlannedNode } from "../../spec"
 import { identityHash, machineIdentity } from "../../components/machine-identity";
 import { fakeId, offlineWorld, resetOfflineWorld } from "../../offline/fabricate";
 import type { OfflineRun, RecordedResource } from "../../offline/harness";
-import { harvesterConfig, openstackConfig, vsphereConfig, withValue, type Config } from "../fixtures/configs";
+import { parse, stringify } from "yaml";
+import * as os from "os";
+import { plan } from "../../cli/plan";
+import { loadOfflineStack, STACKS_DIR } from "../../cli/stacks";
+import { defineCluster, projectConfig } from "../../components/program";
+import { deployedRecord, DEPLOYED_OUTPUT } from "../../components/deployed";
+import { addressChanges } from "../../components/kubespray/address-changes";
+import { runOffline } from "../../offline/harness";
+import { withSecretStandIns } from "../../spec";
+import { existingConfig, harvesterConfig, openstackConfig, vsphereConfig, withValue, type Config } from "../fixtures/configs";
 import { runConfig } from "../helpers";
 
 type Coverage =
@@ -482,9 +491,8 @@ describe("machine replacement: the program decides (issue #13)", function () {
         base = withValue(base, "infrastructure.sizes", WIDE);
         await proveProvider(base, [T.kubevirt, T.secret, T.image], (config) => [
             {
-                name: "behind the back: image re-imported under its name, SSH key rotated, DNS changed, labels, CPU and memory",
+                name: "behind the back: SSH key rotated, DNS changed, labels, CPU and memory",
                 config: [
-                    (c: Config) => withValue(c, "infrastructure.harvester.image.url", "https://images.example.com/ubuntu-rebuilt.img"),
                     (c: Config) => withValue(c, "operations.keyRotation", { sshGeneration: 1 }),
                     (c: Config) => withValue(c, "infrastructure.network.dnsServers", ["10.10.12.9"]),
                     (c: Config) => withValue(c, "infrastructure.workerPools[0].labels", { tier: "apps" }),
@@ -493,11 +501,152 @@ describe("machine replacement: the program decides (issue #13)", function () {
                 replaced: [],
             },
             {
+                // Harvester refuses to change an image's URL in place (see the next test): a new image.
+                name: "planned: the image re-imported from a new URL under its name",
+                config: withValue(config, "infrastructure.harvester.image.url", "https://images.example.com/ubuntu-rebuilt.img"),
+                replaced: nodeNames(config),
+            },
+            {
                 name: "planned: a new image and a generation bump",
                 config: withValue(withValue(config, "infrastructure.harvester.image", { name: "ubuntu-2604", url: "https://images.example.com/ubuntu-2604.img" }),
                     "operations.replaceNodes", [{ node: "t3-apps-1", generation: 2 }]),
                 replaced: nodeNames(config),
             },
         ]);
+    });
+
+    it("Harvester: a new image URL is a new image, as Harvester's webhook requires, and the old one is never deleted by Pulumi", async () => {
+        // harvester/harvester pkg/webhook/resources/virtualmachineimage/validator.go:
+        // - Update: `oldImage.Spec.URL != newImage.Spec.URL` → "url cannot be modified" (also sourceType);
+        // - Create (CheckImageDisplayNameAndURL): another image with the same spec.displayName in the namespace → Conflict;
+        // - Delete: refused while any PVC's storage class is the image's ("being used by volume").
+        const base = withValue(harvesterConfig(), "infrastructure.harvester.image", { name: "ubuntu", url: "https://images.example.com/ubuntu.img" });
+        const images = (run: OfflineRun) => run.resources.filter((r) => r.type === T.image);
+        const before = await runConfig(base);
+        const after = await runConfig(withValue(base, "infrastructure.harvester.image.url", "https://images.example.com/ubuntu-rebuilt.img"));
+        const [old, renewed] = [images(before), images(after)];
+        assert.strictEqual(old.length, 1);
+        assert.strictEqual(renewed.length, 1);
+        const object = (r: RecordedResource) => r.rawInputs as { metadata: { name: string; namespace: string }; spec: { url: string; displayName: string; sourceType: string } };
+        const [was, is] = [object(old[0]), object(renewed[0])];
+        // Update rule: an object that stays (same URN) keeps its URL and source type; here it is a new object.
+        for (const r of renewed) {
+            const same = old.find((o) => o.urn === r.urn);
+            if (same) assert.deepStrictEqual([object(same).spec.url, object(same).spec.sourceType], [object(r).spec.url, object(r).spec.sourceType], "an image's URL is never changed in place");
+        }
+        assert.notStrictEqual(is.metadata.name, was.metadata.name);
+        // Create rule: the old image is still there (retained), so the new one needs its own display name.
+        assert.notStrictEqual(is.spec.displayName, was.spec.displayName);
+        assert.match(is.metadata.name, /^ubuntu-[0-9a-f]{8}$/);
+        assert.ok(is.metadata.name.length <= 63);
+        // Delete rule: Pulumi never deletes it (the old nodes' volumes use it until they are replaced).
+        assert.ok([...old, ...renewed].every((r) => r.options.retainOnDelete), "images are retained on delete");
+        // The VMs' disks come from the new image and its storage class.
+        const vm = after.resources.find((r) => r.type === T.kubevirt)!;
+        const claims = JSON.parse((vm.rawInputs as any).metadata.annotations["harvesterhci.io/volumeClaimTemplates"]);
+        assert.deepStrictEqual([claims[0].metadata.annotations["harvesterhci.io/imageId"], claims[0].spec.storageClassName], [`default/${is.metadata.name}`, `longhorn-${is.metadata.name}`]);
+        // An image given by name alone is referenced as it is, and its machines' identity is unchanged by the URL field.
+        const named = withValue(harvesterConfig(), "infrastructure.harvester.image", { name: "ubuntu" });
+        const spec = loadClusterSpec(named).spec;
+        assert.ok(!("imageUrl" in machineIdentity(spec, spec.nodes[0]).replace), "no URL: the identity (and its hash) is as before");
+    });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Addresses: a node that exists keeps its address (components/kubespray/address-changes.ts).
+// Neutron updates a port's fixed_ips in place (terraform-provider-openstack
+// resource_openstack_networking_port_v2.go: `fixed_ip` has no ForceNew, Update sends FixedIPs), so the
+// mock's "no replacement" would hide a renumbering of every running node at once: the program refuses it.
+// ---------------------------------------------------------------------------------------------------
+
+describe("node addresses: a node that exists keeps its address", function () {
+    this.timeout(120_000);
+    const specOf = (config: Config) => loadClusterSpec(withSecretStandIns(config).values).spec;
+    const deployedOf = (config: Config) => ({ [DEPLOYED_OUTPUT]: deployedRecord(specOf(config)) });
+
+    /** Runs the program as the next `pulumi up` after `before`; resolves to the refusal, or undefined and the run. */
+    async function nextUp(before: Config, after: Config, previousOutputs: Record<string, unknown> = deployedOf(before)): Promise<{ refusal?: string; registered: number; run?: OfflineRun }> {
+        let registered = 0;
+        try {
+            const run = await runOffline(withSecretStandIns(after).values, () => defineCluster(projectConfig()), { previousOutputs, onRegistered: () => registered++ });
+            return { registered, run };
+        } catch (error) {
+            return { refusal: (error as Error).message, registered };
+        }
+    }
+
+    it("refuses a control-plane address change before any resource, naming each node, old → new, the field and the way out", async () => {
+        const base = openstackConfig();
+        const moved = withValue(base, "infrastructure.controlPlane.addresses", { from: "10.0.0.60", to: "10.0.0.69" });
+        const { refusal, registered } = await nextUp(base, moved);
+        assert.strictEqual(registered, 0, "refused before any resource");
+        for (const [node, from, to] of [["t1-cp-1", "10.0.0.10", "10.0.0.60"], ["t1-cp-2", "10.0.0.11", "10.0.0.61"], ["t1-cp-3", "10.0.0.12", "10.0.0.62"]]) {
+            assert.ok(refusal?.includes(`${node} ${from} → ${to} (infrastructure.controlPlane.addresses)`), `${node} in: ${refusal}`);
+        }
+        assert.match(refusal!, /^refusing to change the address of nodes that exist/);
+        assert.match(refusal!, /keep infrastructure\.controlPlane\.addresses as deployed/);
+    });
+
+    it("refuses a worker address change on every provider (list entries by index), with the way out", async () => {
+        const cases: [Config, string, unknown, string][] = [
+            [openstackConfig(), "infrastructure.workerPools[0].addresses", { from: "10.0.0.40", to: "10.0.0.59" }, "t1-w-1 10.0.0.20 → 10.0.0.40 (infrastructure.workerPools[0].addresses)"],
+            [vsphereConfig(), "infrastructure.workerPools[0].addresses", ["172.16.0.20", "172.16.0.99"], "t2-w-2 172.16.0.21 → 172.16.0.99 (infrastructure.workerPools[0].addresses[1])"],
+            [harvesterConfig(), "infrastructure.workerPools[0].addresses", { from: "10.10.12.240", to: "10.10.12.249" }, "t3-apps-2 10.10.12.235 → 10.10.12.241 (infrastructure.workerPools[0].addresses)"],
+            [existingConfig(), "infrastructure.existing.nodes[1].address", "192.168.1.22", "w-a 192.168.1.21 → 192.168.1.22 (infrastructure.existing.nodes[1].address)"],
+        ];
+        for (const [base, at, value, expected] of cases) {
+            const { refusal, registered } = await nextUp(base, withValue(base, at, value));
+            assert.strictEqual(registered, 0);
+            assert.ok(refusal?.includes(expected), `${expected} in: ${refusal}`);
+            assert.match(refusal!, base.infrastructure && (base.infrastructure as any).provider === "existing" ? /under new names in infrastructure\.existing\.nodes/ : /add a worker pool with the new addresses, run pulumi up, then shrink the old pool/);
+        }
+    });
+
+    it("a record of format 1 (no addresses): the nodes output of the same update gives them", async () => {
+        const base = openstackConfig();
+        const { addresses: _, ...record } = deployedRecord(specOf(base));
+        const nodes = specOf(base).nodes.map((n) => ({ name: n.name, role: n.role, pool: n.pool, address: n.address }));
+        const moved = withValue(base, "infrastructure.workerPools[0].addresses", { from: "10.0.0.40", to: "10.0.0.59" });
+        const { refusal } = await nextUp(base, moved, { [DEPLOYED_OUTPUT]: { ...record, format: 1 }, nodes });
+        assert.match(refusal ?? "", /t1-w-2 10\.0\.0\.21 → 10\.0\.0\.41/);
+    });
+
+    it("refuses nothing when addresses are unchanged or only new nodes take new ones, and never touches a kept node's port", async () => {
+        const base = openstackConfig();
+        const baseRun = await runConfig(base);
+        // A new worker from the same block, and a new pool with a block of its own.
+        const grown = withValue(withValue(base, "infrastructure.workerPools[0].count", 3), "infrastructure.workerPools[1]",
+            { name: "x", count: 1, size: "m1.xlarge", addresses: { from: "10.0.0.60", to: "10.0.0.69" } });
+        assert.deepStrictEqual(addressChanges(specOf(grown), { address: (node) => new Map(specOf(base).nodes.map((n) => [n.name, n.address])).get(node) }), []);
+        for (const after of [base, grown]) {
+            const { refusal, run } = await nextUp(base, after);
+            assert.strictEqual(refusal, undefined);
+            const ports = (r: OfflineRun) => new Map(r.resources.filter((x) => x.type === T.port).map((x) => [x.name, JSON.stringify(x.rawInputs)]));
+            const [was, is] = [ports(baseRun), ports(run!)];
+            for (const [name, inputs] of was) {
+                assert.strictEqual(is.get(name), inputs, `${name}'s port is unchanged`);
+            }
+        }
+    });
+
+    it("plan --against refuses it too, with the same words (the offline Day-2 preview)", async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "address-plan-"));
+        try {
+            const stack = "dev-openstack";
+            const file = parse(fs.readFileSync(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`), "utf8"));
+            const before = (await plan(loadOfflineStack(stack), path.join(root, "before"))).outDir;
+            for (const [key, value, expected] of [
+                ["clusters:infrastructure", (infra: any) => ({ ...infra, controlPlane: { ...infra.controlPlane, addresses: { from: "10.2.128.30", to: "10.2.128.39" } } }), "dev-os-cp-1 10.2.128.10 → 10.2.128.30 (infrastructure.controlPlane.addresses)"],
+                ["clusters:infrastructure", (infra: any) => ({ ...infra, workerPools: [{ ...infra.workerPools[0], addresses: { from: "10.2.129.110", to: "10.2.129.199" } }, ...infra.workerPools.slice(1)] }), "dev-os-general-3 10.2.129.12 → 10.2.129.112 (infrastructure.workerPools[0].addresses)"],
+            ] as const) {
+                const dir = fs.mkdtempSync(path.join(root, "stacks-"));
+                const edited = { ...file, config: { ...file.config, [key]: value(file.config[key]) } };
+                fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify(edited));
+                await assert.rejects(plan(loadOfflineStack(stack, dir), path.join(root, "after"), { against: before }),
+                    (error: Error) => error.message.includes(expected) && /^refusing to change the address of nodes that exist/.test(error.message));
+            }
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 });

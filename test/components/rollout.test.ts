@@ -12,7 +12,7 @@ import * as path from "path";
 import { loadOfflineStack, PROJECT_ROOT } from "../../cli/stacks";
 import { chainReport, longestPath, type ChainResource } from "../../bench/chain-graph";
 import { generatedStack } from "../../bench/stacks";
-import { deployedFromOutputs, deployedRecord, DeployedRecordError, parseDeployedRecord, rangeNames } from "../../components/deployed";
+import { addressRuns, deployedFromOutputs, deployedRecord, expandAddressRuns, DeployedRecordError, parseDeployedRecord, rangeNames } from "../../components/deployed";
 import { planCluster } from "../../components/kubespray/planner";
 import { clusterState, type ClusterState } from "../../components/kubespray/state";
 import { loadClusterSpec, SpecError, withSecretStandIns } from "../../spec";
@@ -134,7 +134,7 @@ describe("Day 1 in parallel, rollouts in order (the deployed record)", function 
     it("a stale record (a failed update): a node it lacks still has its machine behind its own gate, so a replacement drains first", async () => {
         const config = openstackConfig();
         const record = deployedRecord(specOf(config));
-        const stale = { ...record, workers: ["t1-w-1"], machineOf: record.machineOf.slice(0, 4) };
+        const stale = { ...record, workers: ["t1-w-1"], machineOf: record.machineOf.slice(0, 4), addresses: addressRuns(expandAddressRuns(record.addresses!).slice(0, 4)) };
         const run = await runConfig(withValue(config, "operations.replaceNodes", [{ node: "t1-w-2", generation: 1 }]), { stack: "rollout", previousOutputs: { deployed: stale } });
         const instance = run.resources.find((r) => r.type === VM_TYPES[0] && r.name === "t1-w-2")!;
         assert.ok(instance.dependencies.includes(byName(run, "t1-w-2-gate").urn));
@@ -150,7 +150,7 @@ describe("the deployed record", () => {
             previousOutputs: { deployed: { format: 1, cluster: "t1" } }, onRegistered: () => registered++,
         }), /the stack output deployed is not a record this program wrote \(kubernetesVersion: /);
         assert.strictEqual(registered, 0, "no resource before the record is read and checked");
-        await assert.rejects(runConfig(openstackConfig(), { previousOutputs: { deployed: { ...deployedRecord(specOf(openstackConfig())), format: 2 } } }), /format 2, written by a newer version of this program/);
+        await assert.rejects(runConfig(openstackConfig(), { previousOutputs: { deployed: { ...deployedRecord(specOf(openstackConfig())), format: 3 } } }), /format 3, written by a newer version of this program/);
     });
 
     it("is compact at 3+3,000 workers, and bounded for 3,003 existing hosts whose names form no range", () => {
