@@ -86,7 +86,8 @@ export function stackConfigProblems(all: Readonly<Record<string, string>>, stack
         }
     }
     let fileValues: Record<string, unknown> = {};
-    const shown = path.relative(PROJECT_ROOT, stackFile) || stackFile;
+    const inProject = path.relative(PROJECT_ROOT, stackFile);
+    const shown = inProject && !inProject.startsWith("..") && !path.isAbsolute(inProject) ? inProject : stackFile;
     if (fs.existsSync(stackFile)) {
         const file = readStackFile(fs.readFileSync(stackFile, "utf8"), shown);
         const clear = clearSecretPaths(file);
