@@ -1,14 +1,16 @@
 /** plan.md: what the program would create, grouped by component, with a Mermaid diagram of the topology. */
 import type { ClusterSpec } from "../spec";
 import type { RecordedResource } from "../offline/harness";
+import { escapeMarkdownCell, escapeMarkdownText, markdownCode } from "./terminal";
 
 export function renderPlanMarkdown(stack: string, spec: ClusterSpec, resources: readonly RecordedResource[], standIns: readonly string[]): string {
     const lines: string[] = [];
-    lines.push(`# Plan for stack \`${stack}\``, "");
-    lines.push(`Cluster **${spec.meta.name}** (${spec.meta.environment}) on **${spec.infrastructure.provider}**, Kubernetes ${spec.kubernetes.version} by Kubespray ${spec.kubespray.version}.`, "");
+    // Names here are held to formats by the spec; escaped anyway, since plan.md is rendered where people review.
+    lines.push(`# Plan for stack ${markdownCode(stack)}`, "");
+    lines.push(`Cluster **${escapeMarkdownText(spec.meta.name)}** (${spec.meta.environment}) on **${spec.infrastructure.provider}**, Kubernetes ${escapeMarkdownText(spec.kubernetes.version)} by Kubespray ${escapeMarkdownText(spec.kubespray.version)}.`, "");
     lines.push(`${spec.nodes.length} nodes, ${resources.filter((r) => r.custom).length} resources in ${resources.filter((r) => !r.custom).length} components.`, "");
     if (standIns.length) {
-        lines.push("Secrets not readable offline were replaced by stand-ins: " + standIns.map((s) => `\`${s}\``).join(", ") + ".", "");
+        lines.push("Secrets not readable offline were replaced by stand-ins: " + standIns.map(markdownCode).join(", ") + ".", "");
     }
     lines.push("## Topology", "", "```mermaid");
     for (const line of mermaid(spec)) lines.push(line);
@@ -22,10 +24,10 @@ export function renderPlanMarkdown(stack: string, spec: ClusterSpec, resources: 
             continue;
         }
         const parent = component.parent ? byUrn.get(component.parent)?.name : undefined;
-        lines.push(`### ${component.name} (\`${component.type}\`${parent ? `, in ${parent}` : ""})`, "");
+        lines.push(`### ${escapeMarkdownText(component.name)} (${markdownCode(component.type)}${parent ? `, in ${escapeMarkdownText(parent)}` : ""})`, "");
         lines.push("| type | name |", "|---|---|");
         for (const child of children) {
-            lines.push(`| \`${child.type}\` | ${child.name} |`);
+            lines.push(`| ${markdownCode(child.type)} | ${escapeMarkdownCell(child.name)} |`);
         }
         lines.push("");
     }

@@ -26,7 +26,7 @@ import { EXIT, flag, runAsScript, stringOption, UsageError, type CommandSpec } f
 import { dayTwoOperations, operationsMarkdown, type Operation, type PlannedResource, type PreviousPlan } from "./operations";
 import { renderPlanMarkdown } from "./plan-report";
 import { assertStackName, loadOfflineStack, PROJECT_ROOT, stackOutDir, STACKS_DIR, type OfflineStack } from "./stacks";
-import { paint, Progress } from "./terminal";
+import { escapeMarkdownText, escapeTerminal, paint, Progress } from "./terminal";
 
 /** The pack config a stack's environment uses (policies/config/<environment>.json, when there is one). */
 export function policyConfig(environment: string): PackConfig {
@@ -163,7 +163,7 @@ export async function plan(offline: OfflineStack, outRoot = path.join(PROJECT_RO
             // What this plan's `pulumi up` writes as the stack output `deployed`: the next plan's --against reads it.
             "deployed.json": JSON.stringify(run.outputs[DEPLOYED_OUTPUT] ?? null, null, 2) + "\n",
             "plan.md": renderPlanMarkdown(stack, spec, run.resources, offline.standIns)
-                + (paused ? `\n> **This stack is paused** (\`operations.paused\`: ${paused.reason}). \`pulumi preview\` works; \`pulumi up\` refuses until \`operations.paused\` is false. This plan shows what \`pulumi up\` would do then.\n` : "")
+                + (paused ? `\n> **This stack is paused** (\`operations.paused\`: ${escapeMarkdownText(paused.reason)}). \`pulumi preview\` works; \`pulumi up\` refuses until \`operations.paused\` is false. This plan shows what \`pulumi up\` would do then.\n` : "")
                 + "\n" + operationsMarkdown(operations, options.against)
                 + "\n" + protectionMarkdown(spec, run.resources, previous?.deployed ?? Deployed.none())
                 + manualStepsMarkdown(spec)
@@ -228,7 +228,7 @@ function printSummary(summary: ReturnType<typeof planSummary>): void {
         `  policy pack: ${summary.findings} finding(s), ${summary.mandatoryFindings} mandatory${summary.mandatoryPolicies.length ? ` (${summary.mandatoryPolicies.join(", ")})` : ""}`,
     ];
     if (summary.paused) {
-        lines.push(paint(out, "yellow", `  paused: ${summary.paused.reason}. pulumi preview works; pulumi up refuses until operations.paused is false (this plan shows what it would do then)`));
+        lines.push(paint(out, "yellow", `  paused: ${escapeTerminal(summary.paused.reason)}. pulumi preview works; pulumi up refuses until operations.paused is false (this plan shows what it would do then)`));
     }
     const ops = summary.operations;
     lines.push(`  pulumi up will: create ${ops.create}, replace ${ops.replace}, change in place ${ops.update}, delete ${ops.delete} machine(s); ${ops.run} Kubespray playbook run(s) (operations.json, plan.md)`);

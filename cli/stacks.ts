@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from "../components/project";
 import { checkProjectConfig } from "../offline/project-config";
 import { assertStackName, isStackName } from "./stack-name";
 import { loadClusterSpec, readStackFile, withSecretStandIns, type LoadedSpec, type StackFile } from "../spec";
+import { clearSecretPaths, clearSecretsError } from "../spec/stackfile";
 
 export { PROJECT_ROOT };
 export { assertStackName, isStackName, stackOutDir, StackNameError } from "./stack-name";
@@ -31,14 +32,23 @@ export interface OfflineStack {
     readonly loaded: LoadedSpec;
 }
 
-/** Reads, fills stand-ins and validates a stack; throws SpecError with every problem. */
+/**
+ * Reads, fills stand-ins and validates a stack; throws SpecError with every problem. A value under
+ * `clusters:secrets` that is not encrypted (`secure:`) is refused first, naming each path.
+ */
 export function loadOfflineStack(stack: string, dir = STACKS_DIR): OfflineStack {
     const file = stackFilePath(stack, dir);
     if (!fs.existsSync(file)) {
         const known = listStacks(dir);
         throw new Error(`no stack file ${path.relative(process.cwd(), file)}; stacks here: ${known.join(", ") || "(none)"}`);
     }
-    const parsed = checkProjectConfig(stack, readStackFile(fs.readFileSync(file, "utf8"), file));
+    const read = readStackFile(fs.readFileSync(file, "utf8"), file);
+    // A secret in clear would be in Git and reach the program as plain config: refused before anything else.
+    const clear = clearSecretPaths(read);
+    if (clear.length > 0) {
+        throw clearSecretsError(clear, path.relative(process.cwd(), file) || file);
+    }
+    const parsed = checkProjectConfig(stack, read);
     const { values, filled } = withSecretStandIns(parsed.values);
     return { name: stack, file: parsed, values, standIns: [...parsed.encryptedPaths, ...filled], loaded: loadClusterSpec(values) };
 }

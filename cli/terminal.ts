@@ -19,20 +19,35 @@ export function paint(stream: NodeJS.WriteStream, style: Style, text: string): s
 }
 
 /**
- * C0 and C1 control characters (escape sequences, carriage returns, backspaces, newlines) and Unicode
- * direction overrides shown as visible escapes, so a hostile URN cannot move the cursor, rewrite
- * earlier lines or reorder what a person reads.
+ * Characters a terminal acts on or a reader cannot see, shown as visible escapes (`\u001b`, `\u202e`,
+ * `\u{e0001}`), so hostile text cannot move the cursor, rewrite earlier lines or reorder what a person
+ * reads: Unicode's control (Cc: C0 and C1, e.g. ESC and U+009B, the 8-bit CSI) and format (Cf:
+ * bidirectional overrides and isolates, zero-width characters) categories, line and paragraph separators,
+ * and lone surrogates. The spec refuses the same characters in free text (spec/text.ts); this guards
+ * text from elsewhere (URNs, engine and cloud messages).
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
 export function escapeTerminal(text: string): string {
-    return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return text.replace(UNSAFE, (c) => {
+        const code = c.codePointAt(0)!;
+        return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+    });
 }
 
-/** Text for a Markdown table cell: inert characters escaped, `|` never splits the row. */
-export function escapeMarkdownCell(text: string): string {
+/**
+ * Text for Markdown, inline or in a table cell: inert characters escaped (escapeTerminal), and every
+ * character Markdown or HTML acts on backslash-escaped (CommonMark: any ASCII punctuation may be), so
+ * `<img onerror=…>` stays text, `[x](javascript:…)` is no link, `|` never splits a table row and `&`
+ * starts no entity.
+ */
+export function escapeMarkdownText(text: string): string {
     return escapeTerminal(text).replace(/[\\`*_{}[\]<>()#+!|~&]/g, (c) => `\\${c}`);
+}
+
+/** Text for a Markdown table cell (escapeMarkdownText). */
+export function escapeMarkdownCell(text: string): string {
+    return escapeMarkdownText(text);
 }
 
 /** A Markdown code span that holds any text: a delimiter longer than any backtick run inside, `|` escaped for tables. */

@@ -313,6 +313,15 @@ export const knownHostsLine = bounded(MAX_TEXT.sshPublicKey)
         }
     });
 
+/**
+ * A Linux network interface name as the kernel accepts it (net/core/dev.c `dev_valid_name`): at most 15
+ * characters (IFNAMSIZ 16 with the NUL), no '/', ':' or whitespace, not "." or "..". Held here to letters,
+ * digits, '.', '_' and '-', starting with a letter or digit, which covers VLANs (`eno1.100`, `bond0.10`),
+ * bridges (`br-ex`) and predictable names (`enp1s0f0`) and can never read as an option.
+ */
+export const interfaceName = bounded(15)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/, "must be a Linux interface name: up to 15 letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. eth0, eno1.100, bond0.10)");
+
 /** Host names or addresses of NTP servers. */
 export const hostOrAddress = bounded(253)
     .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, "must be a host name or an IPv4 address");

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import {
-    bounded, boundedRecord, cidr, cloudId, dnsLabel, dnsName, hostOrAddress, ipv4, labelKey, labelValue, objectName, ownKey,
+    bounded, boundedRecord, cidr, cloudId, dnsLabel, dnsName, hostOrAddress, interfaceName, ipv4, labelKey, labelValue, objectName, ownKey,
     sshPublicKey, unixUser,
 } from "./formats";
 import { MAX_CONTROL_PLANE_NODES, MAX_LIST, MAX_NODES, MAX_TEXT, MAX_WORKER_POOLS, MAX_WORKERS_PER_POOL } from "./limits";
@@ -145,12 +145,12 @@ export const harvesterSchema = z.object({
         clusterNetwork: dnsLabel.default("mgmt"),
         /** Create the cluster network and its VLAN config with these uplink NICs (not for "mgmt"). */
         create: z.object({
-            uplinkNics: z.array(bounded(15).regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name")).min(1).max(MAX_LIST.uplinkNics),
+            uplinkNics: z.array(interfaceName).min(1).max(MAX_LIST.uplinkNics),
             mtu: z.number().int().min(576).max(9000).default(1500),
         }).strict().optional(),
     }).strict(),
     /** Guest interface name inside the VMs (for kube-vip). @default "enp1s0" */
-    guestInterface: bounded(15).regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name").default("enp1s0"),
+    guestInterface: interfaceName.default("enp1s0"),
     /** IP pool for a Harvester load balancer in front of the API (`apiEndpoint.type: loadbalancer`). */
     loadBalancerPool: z.object({ from: ipv4, to: ipv4 }).strict().optional(),
 }).strict();
@@ -204,7 +204,7 @@ export const infrastructureSchema = z.object({
         /** DNS name for the API; added to the API server certificate. */
         dnsName: dnsName.optional(),
         /** Guest interface kube-vip announces the VIP on. @default provider-specific (ens3, ens192, enp1s0) */
-        interface: bounded(15).regex(/^[a-z0-9]{1,15}$/, "must be a Linux interface name").optional(),
+        interface: interfaceName.optional(),
     }).strict().prefault({}),
     /** Control plane; not used with `provider: existing` (the node list says it). */
     controlPlane: controlPlaneSchema.optional(),

@@ -7,9 +7,10 @@ import { z } from "zod";
 import { SERVICE_NAMES } from "./catalog";
 import {
     bounded, boundedRecord, cidr, cron, dnsLabel, dnsName, duration, gitopsPath, gitRef, gitUrl, imageReference, knownHostsLine,
-    ownKey, repoPath, TEMPLATE_DELIMITERS, version,
+    ownKey, repoPath, version,
 } from "./formats";
 import { infrastructureSchema, PROVIDERS } from "./infrastructure";
+import { unsafeTextProblem } from "./text";
 import { MAX_CONTROL_PLANE_NODES, MAX_LIST, MAX_NODES, MAX_SECRET_LENGTH, MAX_SERVICE_VALUES_ENTRIES, MAX_TEXT } from "./limits";
 
 export type Provider = (typeof PROVIDERS)[number];
@@ -80,6 +81,12 @@ export const kubernetesSchema = z.object({
     }).strict().prefault({}),
 }).strict().prefault({});
 
+/** Items of one `kubespray.extraVars` list or map (Kubespray's maps such as `eviction_hard` have a handful). */
+const MAX_EXTRA_VAR_ITEMS = 64;
+
+/** One value of `kubespray.extraVars` (the characters a string may hold are checked by spec/rules/kubespray.ts). */
+const extraVarScalar = z.union([bounded(MAX_TEXT.extraVarValue), z.number(), z.boolean()]);
+
 export const kubespraySchema = z.object({
     /** Kubespray release. @default "2.31.0" */
     version: version.default("2.31.0"),
@@ -91,15 +98,17 @@ export const kubespraySchema = z.object({
         /** Directory (relative to the project) holding checkouts, virtualenvs and rendered inventories. @default ".kubespray" */
         workDir: repoPath.default(".kubespray"),
     }).strict().prefault({}),
-    /** Extra Kubespray variables written to group_vars (never to a command line). @default {} */
+    /**
+     * Extra Kubespray variables written to group_vars (never to a command line): only the tuning variables
+     * listed in ALLOWED_EXTRA_VARS (spec/rules/kubespray.ts, which also checks the values). A value is a
+     * boolean, a number, a string, or a list or one-level map of those. @default {}
+     */
     extraVars: boundedRecord(
         ownKey(bounded(128).regex(/^[a-z_][a-z0-9_]*$/, "must be an Ansible variable name")),
         z.union([
-            bounded(MAX_TEXT.extraVarValue).refine((value) => !TEMPLATE_DELIMITERS.test(value), {
-                message: "must not contain {{, {% or {#: Ansible would evaluate it as a template",
-            }),
-            z.number(),
-            z.boolean(),
+            extraVarScalar,
+            z.array(extraVarScalar).max(MAX_EXTRA_VAR_ITEMS),
+            boundedRecord(ownKey(bounded(128).regex(/^[A-Za-z0-9._\/-]+$/, "must be a key of letters, digits, '.', '_', '-' and '/'")), extraVarScalar, MAX_EXTRA_VAR_ITEMS),
         ]),
         MAX_LIST.extraVars,
     ).default({}),
@@ -142,6 +151,35 @@ export const gitopsSchema = z.object({
     }).strict().prefault({}),
 }).strict();
 
+/**
+ * Helm values are free text that reaches Kubernetes objects and the plan's files: keys and strings may
+ * span lines but hold no control or invisible format character (spec/text.ts). Walked without recursion
+ * (spec/bounds.ts has already bounded the size); at most a few problems are reported per service.
+ */
+function refuseInvisibleCharacters(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
+    const pending: [unknown, PropertyKey[]][] = [[values, []]];
+    let reported = 0;
+    while (pending.length > 0 && reported < 5) {
+        const [value, at] = pending.pop()!;
+        if (typeof value === "string") {
+            const problem = unsafeTextProblem(value, { multiline: true });
+            if (problem) {
+                ctx.addIssue({ code: "custom", message: problem, path: at });
+                reported++;
+            }
+        } else if (value !== null && typeof value === "object") {
+            for (const [key, item] of Object.entries(value)) {
+                const problem = unsafeTextProblem(key);
+                if (problem) {
+                    ctx.addIssue({ code: "custom", message: `has a key that ${problem}`, path: at });
+                    reported++;
+                }
+                pending.push([item, [...at, Array.isArray(value) ? Number(key) : key]]);
+            }
+        }
+    }
+}
+
 export const serviceSchema = z.object({
     /** @default the catalog's default */
     enabled: z.boolean().optional(),
@@ -151,7 +189,7 @@ export const serviceSchema = z.object({
      * Plain Helm values override (secret values go to `secrets.services.<name>`). Bounded so that the
      * values Secret stays under Kubernetes' 1 MiB (spec/limits.ts). @default {}
      */
-    values: boundedRecord(bounded(1024), z.unknown(), MAX_SERVICE_VALUES_ENTRIES).default({}),
+    values: boundedRecord(bounded(1024), z.unknown(), MAX_SERVICE_VALUES_ENTRIES).superRefine(refuseInvisibleCharacters).default({}),
 }).strict();
 
 export const backupSchema = z.object({
@@ -205,9 +243,11 @@ export const operationsSchema = z.object({
     /** Refuse `pulumi up` (preview still works). @default false */
     paused: z.boolean().default(false),
     /** Shown when `pulumi up` refuses because of `paused`. */
-    pausedReason: bounded(MAX_TEXT.pausedReason)
-        .refine((reason) => !/[\u0000-\u001f\u007f]/.test(reason), { message: "must be one line of printable text (it is printed when pulumi up refuses)" })
-        .optional(),
+    pausedReason: bounded(MAX_TEXT.pausedReason).superRefine((reason, ctx) => {
+        // Printed when pulumi up refuses, in the plan summary and in plan.md (spec/text.ts says what is refused).
+        const problem = unsafeTextProblem(reason);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }).optional(),
     /** Windows (UTC) in which disruptive steps may run. Empty means any time. @default [] */
     maintenanceWindows: z.array(z.object({
         days: z.array(z.enum(WEEKDAYS)).min(1).max(7),

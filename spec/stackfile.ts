@@ -8,9 +8,9 @@
  * Errors give the line and column, never the file's text, so a value in clear is never echoed.
  */
 import { distance } from "fastest-levenshtein";
-import { isScalar, LineCounter, parseDocument, visit } from "yaml";
+import { isScalar, LineCounter, Parser, parseDocument, visit } from "yaml";
 import { SpecError } from "./errors";
-import { MAX_STACK_FILE_BYTES, MAX_YAML_ALIASES } from "./limits";
+import { MAX_DEPTH, MAX_STACK_FILE_BYTES, MAX_YAML_ALIASES } from "./limits";
 
 export const PROJECT = "clusters";
 
@@ -70,6 +70,13 @@ export function readStackFile(text: string, fileName = "stack file"): StackFile 
     if (bytes > MAX_STACK_FILE_BYTES) {
         throw fileError(fileName, `is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a stack file may be at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB`);
     }
+    // The YAML composer recurses once per level: 5,000 nested '[' overflowed the stack ("Maximum call stack
+    // size exceeded"). The syntax tree is measured first, without recursion. The limit leaves room above
+    // the values' own bound (MAX_DEPTH, spec/bounds.ts), which then names the path of a value a little too deep.
+    const maxNesting = 2 * MAX_DEPTH;
+    if (nestingDepth(text, maxNesting) > maxNesting) {
+        throw fileError(fileName, `nests deeper than ${maxNesting} levels; a value may be nested at most ${MAX_DEPTH} levels under its clusters: key`);
+    }
     const lineCounter = new LineCounter();
     const document = parseDocument(text, { uniqueKeys: false, prettyErrors: false, lineCounter });
     const at = (offset: number | undefined) => {
@@ -114,6 +121,32 @@ export function readStackFile(text: string, fileName = "stack file"): StackFile 
     return { values, providerConfig: split.other, encryptedPaths };
 }
 
+/**
+ * How deeply the YAML text nests collections (block maps and sequences, flow collections), read from the
+ * `yaml` library's syntax tree (its parser keeps an explicit stack) with an explicit stack too. Stops
+ * counting past `limit`.
+ */
+function nestingDepth(text: string, limit: number): number {
+    let max = 0;
+    for (const token of new Parser().parse(text)) {
+        const pending: [unknown, number][] = [[token, 0]];
+        while (pending.length > 0) {
+            const [node, depth] = pending.pop()!;
+            if (node === null || typeof node !== "object") continue;
+            const fields = node as Record<string, unknown>;
+            const level = fields.type === "block-map" || fields.type === "block-seq" || fields.type === "flow-collection" ? depth + 1 : depth;
+            max = Math.max(max, level);
+            if (max > limit) return max;
+            for (const key of ["start", "key", "sep", "value", "items", "end", "props"]) {
+                const child = fields[key];
+                if (Array.isArray(child)) for (const item of child) pending.push([item, level]);
+                else if (child !== null && typeof child === "object") pending.push([child, level]);
+            }
+        }
+    }
+    return max;
+}
+
 function replaceEncrypted(value: unknown, path: string, found: string[]): unknown {
     if (value && typeof value === "object" && !Array.isArray(value)) {
         const entries = Object.entries(value as Record<string, unknown>);
@@ -127,4 +160,39 @@ function replaceEncrypted(value: unknown, path: string, found: string[]): unknow
         return value.map((item, i) => replaceEncrypted(item, `${path}[${i}]`, found));
     }
     return value;
+}
+
+/**
+ * Values under `clusters:secrets` that the stack file holds in clear (not `secure: v1:…`), as paths such as
+ * `secrets.gitToken` or `secrets.services.<svc>.<key>`. Pulumi would hand them to the program as plain
+ * config, and the file in Git would carry them: every one is refused (cli/stacks.ts, components/stack-config.ts).
+ */
+export function clearSecretPaths(file: StackFile): string[] {
+    const encrypted = new Set(file.encryptedPaths);
+    const found: string[] = [];
+    const pending: [unknown, string][] = Object.hasOwn(file.values, "secrets") ? [[file.values.secrets, "secrets"]] : [];
+    while (pending.length > 0) {
+        const [value, at] = pending.pop()!;
+        if (encrypted.has(at) || value === null || value === undefined) {
+            continue;
+        }
+        if (Array.isArray(value)) {
+            value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
+        } else if (typeof value === "object") {
+            for (const [key, item] of Object.entries(value)) pending.push([item, `${at}.${key}`]);
+        } else {
+            found.push(at);
+        }
+    }
+    return found.sort();
+}
+
+/** Why a clear secret at `at` is refused, with the command that encrypts it; never the value. */
+export function clearSecretMessage(at: string, fileName = "the stack file"): string {
+    return `is in clear in ${fileName}; secrets must be encrypted: pulumi config set --secret --path '${PROJECT}:${at}' <value> (the value is a secret and is not shown)`;
+}
+
+/** The refusal of clear secrets, one issue per path. */
+export function clearSecretsError(paths: readonly string[], fileName = "the stack file"): SpecError {
+    return new SpecError(paths.map((at) => ({ path: at, message: clearSecretMessage(at, fileName) })));
 }

@@ -208,22 +208,29 @@ export function clusterVars(ctx: InventoryContext): Record<string, unknown> {
 }
 
 /**
- * The stack file's `kubespray.extraVars`, sorted by key. The spec refuses Jinja, `ansible_*` keys and
- * every key the program renders (spec/rules/kubespray.ts); strings are still written with Ansible's
+ * The stack file's `kubespray.extraVars`, sorted by key. The spec accepts only the tuning variables of
+ * ALLOWED_EXTRA_VARS, with plain values (spec/rules/kubespray.ts); strings are still written with Ansible's
  * `!unsafe` tag so that Ansible never templates them, whatever they hold.
  */
 export function extraVars(spec: ClusterSpec): Record<string, unknown> {
-    return sortKeys(spec.kubespray.extraVars);
+    // Maps inside (extraVars allow one level) are sorted too: key order in the stack file changes nothing.
+    return Object.fromEntries(Object.entries(sortKeys(spec.kubespray.extraVars)).map(([key, value]) => [key,
+        value !== null && typeof value === "object" && !Array.isArray(value) ? sortKeys(value as Record<string, unknown>) : value]));
 }
 
 function unsafeStrings(vars: Readonly<Record<string, unknown>>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(vars).map(([key, value]) => {
-        if (typeof value !== "string") return [key, value];
-        const scalar = new Scalar(value);
-        scalar.tag = "!unsafe";
-        scalar.type = Scalar.QUOTE_SINGLE;
-        return [key, scalar];
-    }));
+    return Object.fromEntries(Object.entries(vars).map(([key, value]) => [key, unsafeValue(value)]));
+}
+
+/** A string tagged `!unsafe`; in a list or a map (extraVars allow one level), each string. */
+function unsafeValue(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unsafeValue);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unsafeValue(item)]));
+    if (typeof value !== "string") return value;
+    const scalar = new Scalar(value);
+    scalar.tag = "!unsafe";
+    scalar.type = Scalar.QUOTE_SINGLE;
+    return scalar;
 }
 
 export function renderClusterVars(ctx: InventoryContext): string {

@@ -18,6 +18,8 @@ import { isScalar, parseDocument, visit } from "yaml";
 import { z } from "zod";
 import { renderInventory } from "../../components/kubespray/inventory";
 import { clusterConfigSchema, loadClusterSpec, readStackFile, SpecError, withSecretStandIns, type ClusterSpec } from "../../spec";
+import { ALLOWED_EXTRA_VARS } from "../../spec/rules/kubespray";
+import { unsafeTextProblem } from "../../spec/text";
 
 const STACKS = path.join(__dirname, "..", "..", "stacks");
 const examples = fs.readdirSync(STACKS).map((file) => withSecretStandIns(readStackFile(fs.readFileSync(path.join(STACKS, file), "utf8")).values).values);
@@ -105,6 +107,13 @@ const hostile = fc.oneof(
     fc.constant(Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i]))),
     fc.constant(JSON.parse("[".repeat(40) + "]".repeat(40))),
     fc.constant("\u001b[2J\u001b[31mred * * * *"), fc.constant("line\nbreak"),
+    // Second round of issue #15: closing delimiters alone, C1 and bidi characters, Markdown/HTML, and
+    // extraVars that run commands or weaken the cluster without any Jinja.
+    fc.constant("}}"), fc.constant("%}"), fc.constant("a\u009b31mb"), fc.constant("\u202eevil"), fc.constant("a\u200bb"), fc.constant("a\u2028b"),
+    fc.constant("<img src=x onerror=alert(1)>"), fc.constant("[x](javascript:alert(1))"), fc.constant("a|b"),
+    fc.constant({ download_run_once: true, download_localhost: true, image_info_command_on_localhost: "id > /tmp/x; true" }),
+    fc.constant({ kube_encryption_algorithm: "identity: {}\n    - secretbox" }), fc.constant({ kube_read_only_port: 10255, etcd_peer_client_auth: false }),
+    fc.constant({ kubeconfig_localhost: true, artifacts_dir: "/root" }), fc.constant({ kube_log_level: "$(id)" }), fc.constant({ eviction_hard: { "memory.available": "1'; id" } }),
     fc.string(), fc.string({ unit: "binary" }), fc.integer(), fc.jsonValue({ maxDepth: 3 }),
 );
 
@@ -174,7 +183,21 @@ function commandLineWords(spec: ClusterSpec): [string, string][] {
     ];
 }
 
+/** An accepted extraVars value: a boolean, a finite number, or plain text, alone or in a list or map. */
+function plainExtraVar(value: unknown): boolean {
+    if (Array.isArray(value)) return value.every((item) => !Array.isArray(item) && typeof item !== "object" && plainExtraVar(item));
+    if (value !== null && typeof value === "object") return Object.values(value).every((item) => typeof item !== "object" && plainExtraVar(item));
+    return typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value)) || (typeof value === "string" && /^[A-Za-z0-9 ._:/%+=,@-]*$/.test(value));
+}
+
 function checkAccepted(spec: ClusterSpec): void {
+    // Only allow-listed Kubespray variables, with values that cannot start a template, a YAML structure or a shell word.
+    for (const [key, value] of Object.entries(spec.kubespray.extraVars)) {
+        assert.ok(ALLOWED_EXTRA_VARS.includes(key), `extraVars.${key} was accepted but is not allow-listed`);
+        assert.ok(plainExtraVar(value), `extraVars.${key} was accepted with ${JSON.stringify(value).slice(0, 80)}`);
+    }
+    // Free text that reaches terminals and plan.md holds no control or invisible character.
+    assert.strictEqual(unsafeTextProblem(spec.operations.pausedReason ?? ""), undefined, "operations.pausedReason");
     const files = renderInventory({ spec, apiHost: spec.infrastructure.network.apiVip ?? "api.example", bastionHost: spec.infrastructure.bastion.address });
     assert.deepStrictEqual(templatedScalars(files), [], "an accepted value would be templated by Ansible");
     for (const [what, word] of commandLineWords(spec)) {
@@ -248,6 +271,28 @@ describe("fuzzing the stack schema", () => {
                 checkRefused(error, config);
             }
         }), { numRuns: 400 });
+    });
+
+    it("random extraVars maps (Kubespray names, allowed or not, with hostile values) are accepted only when allow-listed and plain", () => {
+        const names = fc.constantFrom(...ALLOWED_EXTRA_VARS, "download_run_once", "download_localhost", "image_info_command_on_localhost", "kube_encryption_algorithm",
+            "kube_encrypt_token", "kube_read_only_port", "kubelet_authentication_token_webhook", "etcd_peer_client_auth", "kubeconfig_localhost", "artifacts_dir",
+            "credentials_dir", "kube_version", "serial", "ansible_ssh_extra_args", "some_var");
+        const text = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("}}", "{{ x }}", "{%", "#}", "a;b", "$(id)", "`id`", "a\nb", "a\u009bb", "\u202e", "'", "\"", "256Mi", "10%", "rr"));
+        const scalar = fc.oneof(text, fc.integer(), fc.boolean(), fc.double());
+        const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.constantFrom("memory.available", "nodefs.available", "a b", "x"), fc.oneof(scalar, fc.array(scalar, { maxLength: 2 })), { maxKeys: 3 }));
+        fc.assert(fc.property(fc.dictionary(names, value, { maxKeys: 4 }), (extraVars) => {
+            const config = { ...withCanaries(examples[0]), kubespray: { ...(examples[0].kubespray as object ?? {}), extraVars } };
+            let spec: ClusterSpec | undefined;
+            try {
+                spec = loadClusterSpec(config).spec;
+            } catch (error) {
+                checkRefused(error, config);
+                for (const issue of (error as SpecError).issues) {
+                    assert.ok(!/\{\{, \{% or \{#/.test(issue.message), `a refusal describes delimiters the value may not hold: ${issue.message}`);
+                }
+            }
+            if (spec) checkAccepted(spec);
+        }), { numRuns: 300 });
     });
 
     it("any stack file text is read or refused with a SpecError naming the line, never a crash", () => {
