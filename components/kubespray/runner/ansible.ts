@@ -228,6 +228,11 @@ export function controlPlaneHosts(inventoryDir: string): string[] {
     return Object.keys(readInventory(inventoryDir).all.children.kube_control_plane?.hosts ?? {});
 }
 
+/** Each host's SSH address (`ansible_host`) from an inventory directory. */
+export function inventoryAddresses(inventoryDir: string): Map<string, string> {
+    return new Map(Object.entries(readInventory(inventoryDir).all.hosts ?? {}).map(([name, vars]) => [name, String(vars.ansible_host ?? "")]));
+}
+
 /** Worker host names from an inventory directory. */
 export function workerHosts(inventoryDir: string): string[] {
     const doc = readInventory(inventoryDir);
