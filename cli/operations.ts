@@ -9,7 +9,9 @@
  */
 import { identityHash } from "../components/machine-identity";
 import type { Deployed } from "../components/deployed";
-import { keptOnRemoval, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type Step } from "../components/kubespray/planner";
+import { KUBESPRAY_REPOSITORY } from "../components/kubespray";
+import { planAuthorize, planCluster, planGate, planReady, planWorkers, settingsContext, type Plan, type PlanContext, type Step } from "../components/kubespray/planner";
+import { stackSettings } from "../components/kubespray/workspace";
 import type { ClusterState, CommandState, KeysState, MachineState, WorkersState } from "../components/kubespray/state";
 import type { ClusterSpec } from "../spec";
 
@@ -77,9 +79,12 @@ export function dayTwoOperations(spec: ClusterSpec, current: readonly PlannedRes
     const live = previous ? previous.deployed.nodes : undefined;
     const controlPlane = spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name);
     const allNodes = spec.nodes.map((n) => n.name);
+    // The runner's context (runner/main.ts): the inventory's hosts and addresses, and the stack's settings
+    // as the program writes them to runner.json, read through the runner's own function.
     const ctx: PlanContext = {
-        live, controlPlane, inventoryWorkers: spec.nodes.filter((n) => n.role === "worker").map((n) => n.name), drain: spec.operations.drain,
-        ...keptOnRemoval(spec.infrastructure.provider, spec.operations.decommission.resetHosts),
+        live, controlPlane, inventoryWorkers: spec.nodes.filter((n) => n.role === "worker").map((n) => n.name),
+        addresses: new Map(spec.nodes.map((n) => [n.name, n.address])),
+        ...settingsContext(stackSettings(spec, KUBESPRAY_REPOSITORY, undefined)),
     };
     const hostsOf = (patterns: readonly string[]) => [...new Set(patterns.flatMap((p) => (p === "all" ? allNodes : p === "etcd" || p === "kube_control_plane" ? controlPlane : [p])))];
 

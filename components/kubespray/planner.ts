@@ -27,6 +27,7 @@
  */
 import { nameSet, STATE_FORMAT, workerNames, type ClusterState, type ControlPlaneRecovery, type EtcdSnapshotSource, type HostRef, type KeysState, type MachineState, type WorkersState } from "./state";
 import { clusterRefusal, versionRefusal } from "./refusals";
+import type { StackSettings } from "./workspace";
 
 export { versionRefusal };
 
@@ -121,6 +122,12 @@ export interface PlanContext {
      */
     readonly recovering?: ReadonlySet<string>;
     /**
+     * Each host's SSH address (the inventory's `ansible_host`): a host that joins or rejoins gets its old
+     * host key forgotten first (`forget-host-key`), since a re-added name comes back at the same address
+     * with a new key, which `StrictHostKeyChecking=accept-new` rejects.
+     */
+    readonly addresses?: ReadonlyMap<string, string>;
+    /**
      * Existing hosts outlive the cluster: a host removed from it is left as it is (`reset_nodes=false`)
      * unless the stack file asks for a reset (operations.decommission.resetHosts, `except` here). Absent
      * for machines the program makes (they are deleted after their removal; Kubespray's default resets).
@@ -131,6 +138,25 @@ export interface PlanContext {
 /** The `keptOnRemoval` part of a plan context for a provider and the stack file's resetHosts. */
 export function keptOnRemoval(provider: string, resetHosts: readonly string[]): Pick<PlanContext, "keptOnRemoval"> {
     return provider === "existing" ? { keptOnRemoval: { except: new Set(resetHosts) } } : {};
+}
+
+/**
+ * The part of a plan context that comes from the stack's settings (workspace.ts `stackSettings`, which the
+ * program writes to runner.json on every run): drain settings, the control-plane nodes under recovery, and
+ * which removed hosts are kept as they are. The runner and the Day-2 preview (cli/operations.ts) both make
+ * their context with this function from the same settings, so the preview plans what the runner will run.
+ */
+export function settingsContext(settings: Pick<StackSettings, "drain" | "recovering" | "provider" | "resetHosts">): Pick<PlanContext, "drain" | "recovering" | "keptOnRemoval"> {
+    return {
+        drain: settings.drain,
+        recovering: new Set(settings.recovering ?? []),
+        ...keptOnRemoval(settings.provider, settings.resetHosts ?? []),
+    };
+}
+
+/** Forgets the old host key of each host that joins or rejoins (see PlanContext.addresses); "" fails loudly in the runner. */
+function forgetHostKeys(hosts: readonly { readonly name: string; readonly address?: string }[], ctx: PlanContext): Step[] {
+    return hosts.map((h) => ({ kind: "forget-host-key", node: h.name, address: h.address ?? ctx.addresses?.get(h.name) ?? "", title: `forget the old host key of ${h.name}` }));
 }
 
 export interface MachineChange {
@@ -175,9 +201,11 @@ function firstEstablished(controlPlane: readonly string[], live: ReadonlySet<str
     return runInventoryOrder(controlPlane, live)[0];
 }
 
-function removal(hosts: readonly KeptHost[], ungraceful: boolean, drain: DrainVars | undefined, last: readonly string[] = [], leaveAsIs = false): PlaybookStep {
+function removal(hosts: readonly KeptHost[], ungraceful: boolean | "node-gone", drain: DrainVars | undefined, last: readonly string[] = [], leaveAsIs = false): PlaybookStep {
     const list = hosts.map((h) => h.name);
-    const how = ungraceful ? " without reaching them (reset_nodes=false, allow_ungraceful_removal=true)" : leaveAsIs ? ", leaving the hosts as they are (reset_nodes=false)" : "";
+    const how = ungraceful === "node-gone"
+        ? `: its Node object is gone but its etcd member may not be; without reaching it (reset_nodes=false, allow_ungraceful_removal=true)`
+        : ungraceful ? " without reaching them (reset_nodes=false, allow_ungraceful_removal=true)" : leaveAsIs ? ", leaving the hosts as they are (reset_nodes=false)" : "";
     return {
         kind: "playbook",
         title: `remove ${list.join(", ")}${how} (remove-node.yml)`,
@@ -192,7 +220,7 @@ function removal(hosts: readonly KeptHost[], ungraceful: boolean, drain: DrainVa
  * The removal runs for hosts leaving the cluster: one run, or two when some existing hosts are reset
  * (playbooks/remove_node.yml resets the removed hosts unless `reset_nodes` is false) and others kept.
  */
-function removals(hosts: readonly KeptHost[], ungraceful: boolean, ctx: PlanContext, last: readonly string[] = []): PlaybookStep[] {
+function removals(hosts: readonly KeptHost[], ungraceful: boolean | "node-gone", ctx: PlanContext, last: readonly string[] = []): PlaybookStep[] {
     const kept = ctx.keptOnRemoval;
     if (ungraceful || !kept) {
         return [removal(hosts, ungraceful, ctx.drain, last)];
@@ -246,7 +274,12 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
     const adopting = previous.v !== STATE_FORMAT;
     const wanted = new Set(names(desired.controlPlane));
     const had = new Set(names(previous.controlPlane));
-    const removed = previous.controlPlane.filter((h) => !wanted.has(h.name) && (!live || live.has(h.name)));
+    // Every member the previous state has and the stack file no longer wants, whether or not its Node is
+    // still there: the state only advances when a run succeeds, so a removal whose remove-node.yml ran but
+    // whose cluster.yml/upgrade-cluster.yml failed is planned again in full, and a Node that a cloud
+    // controller deleted (its VM vanished) still leaves an etcd member behind. The absence of a Node says
+    // nothing about etcd membership.
+    const removed = previous.controlPlane.filter((h) => !wanted.has(h.name));
     const added = desired.controlPlane.filter((h) => !had.has(h.name));
     const steps: Step[] = [];
     let fullCluster = false;
@@ -255,13 +288,24 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
 
     // Removals, one etcd member per run so quorum holds throughout.
     let order = names(previous.controlPlane);
+    // Members being removed count as established for "who is first": on a resumed run the first host's
+    // Node may be gone already, and cluster-info must still be pointed at a survivor.
+    const established = live && new Set([...live, ...names(removed)]);
     let firstRemoved: string | undefined;
     for (const host of removed) {
-        if (firstEstablished(order, live) === host.name) {
-            steps.push(demoteFirst(host.name));
+        // roles/remove_node/pre_remove and remove-node/post-remove skip the drain, the volume wait and the
+        // Node deletion when `kubectl get nodes` does not list the host; remove-node/remove-etcd-node,
+        // delegated to the first etcd host, removes the member whose peer URL is the host's, if there is
+        // one. A host without a Node was either removed by an earlier run (post-remove runs after the
+        // reset) or its machine vanished: it is not reached again (reset_nodes=false).
+        const nodeGone = live !== undefined && !live.has(host.name);
+        if (firstEstablished(order, established) === host.name) {
+            // Demoting means a cluster.yml run on every host, the leaving one included: only while it is a node.
+            if (!nodeGone) steps.push(demoteFirst(host.name));
             firstRemoved = host.name;
         }
-        steps.push(...removals([{ name: host.name, role: "control-plane", address: host.address }], desired.ungraceful.includes(host.name), ctx, [host.name]));
+        const ungraceful = desired.ungraceful.includes(host.name) || (nodeGone ? "node-gone" as const : false);
+        steps.push(...removals([{ name: host.name, role: "control-plane", address: host.address }], ungraceful, ctx, [host.name]));
         order = order.filter((n) => n !== host.name);
     }
     if (removed.length) {
@@ -276,6 +320,8 @@ export function planCluster(previous: ClusterState | undefined, desired: Cluster
     if (added.length) {
         const hosts = names(added);
         steps.push(
+            // A name may come back (the control plane shrank, then grew) at the same address with a new host key.
+            ...forgetHostKeys(added, ctx),
             { kind: "reachable", hosts, title: `check SSH reachability of ${hosts.join(", ")}` },
             ...cloudInitWait(desired.provider, hosts, `wait for cloud-init on ${hosts.join(", ")}`),
             facts("joining control-plane nodes"),
@@ -369,6 +415,8 @@ function planRecovery(desired: ClusterState, recovery: ControlPlaneRecovery): Pl
     const survivors = members.filter((m) => !broken.includes(m));
     const snapshot = recovery.etcdSnapshot;
     const steps: Step[] = [
+        // A broken node comes back reinstalled at its address (an existing host, or a machine its ready recreated).
+        ...forgetHostKeys(recovery.broken, {}),
         { kind: "reachable", hosts: broken, title: `check SSH reachability of ${broken.join(", ")} (a machine that is gone is recreated first: operations.replaceNodes)` },
         ...(snapshot ? [{ kind: "fetch-etcd-snapshot" as const, source: snapshot, title: `fetch the etcd snapshot ${describeSnapshot(snapshot)} to restore if quorum is lost` }] : []),
         facts("the control-plane recovery"),
@@ -411,12 +459,18 @@ export function planWorkers(previousState: WorkersState | undefined, desired: Wo
     if (!previousState) {
         // Day 1: the install put every worker in. A re-run after a failed join finds them through `live`.
         const missing = live ? wanted.filter((w) => !live.has(w)) : [];
-        return missing.length ? { disruptive: false, steps: joinSteps(missing) } : NOTHING;
+        return missing.length ? { disruptive: false, steps: joinSteps(missing, ctx) } : NOTHING;
     }
     const previous = currentWorkers(previousState);
     const had = workerNames(previous);
     const leaving = (live ? [...live].sort() : had.listed).filter((n) => had.has(n) && !wantedSet.has(n));
-    const joining = wanted.filter((w) => (live ? !live.has(w) : !had.has(w)));
+    // A worker joins until a run that joined it succeeded (the previous state only advances on success):
+    // a scale.yml that registered the Node and then failed (network plugin, labels) is run again for it,
+    // not skipped because its Node exists. A worker the state has whose Node is gone joins again.
+    // Leaving workers, in contrast, come from the node list: a worker's Node is deleted by remove-node.yml's
+    // last play (remove-node/post-remove, after the reset), and a worker has no etcd member, so a worker
+    // without a Node has nothing left to remove (its address, which a removal run needs, is not known either).
+    const joining = wanted.filter((w) => !had.has(w) || (live !== undefined && !live.has(w)));
     const steps: Step[] = [];
     const graceful = leaving.filter((n) => !desired.ungraceful.includes(n));
     const ungraceful = leaving.filter((n) => desired.ungraceful.includes(n));
@@ -430,7 +484,7 @@ export function planWorkers(previousState: WorkersState | undefined, desired: Wo
         steps.push(...removals(ungraceful.map((name) => ({ name, role: "worker" as const })), true, ctx));
     }
     if (joining.length) {
-        steps.push(...joinSteps(joining));
+        steps.push(...joinSteps(joining, ctx));
     }
     const relabel = Object.entries(desired.pools)
         .filter(([pool, state]) => previous.pools[pool] && previous.v === STATE_FORMAT && previous.pools[pool].labels !== state.labels)
@@ -451,8 +505,10 @@ function describe(hosts: readonly string[]): string {
     return hosts.length <= 5 ? hosts.join(", ") : `${hosts.slice(0, 3).join(", ")} and ${hosts.length - 3} more`;
 }
 
-function joinSteps(hosts: readonly string[]): Step[] {
+function joinSteps(hosts: readonly string[], ctx: PlanContext): Step[] {
     return [
+        // A pool that shrank and grows again brings the same name back at the same address, with a new host key.
+        ...forgetHostKeys(hosts.map((name) => ({ name })), ctx),
         { kind: "reachable", hosts, title: `check SSH reachability of ${describe(hosts)}` },
         { kind: "wait-cloud-init", hosts, title: `wait for cloud-init on ${describe(hosts)}` },
         facts("the scale run"),
@@ -477,7 +533,10 @@ function classify(changes: readonly MachineChange[], live: ReadonlySet<string> |
         const replace = previous.replaceHash !== desired.replaceHash;
         const restart = previous.restartHash !== desired.restartHash;
         if (!replace && !restart) return [];
-        if (requireLive && live && !live.has(desired.node.name)) return [];
+        // A node the cluster does not list has nothing to drain or restart around; but a control-plane node
+        // whose machine is recreated may still be an etcd member (a cloud controller deletes the Node of a
+        // vanished VM; an earlier gate may have failed after its remove-node.yml): its member is removed.
+        if (requireLive && live && !live.has(desired.node.name) && !(replace && desired.node.role === "control-plane")) return [];
         return [{ node: desired.node, replace, restart, desired }];
     });
 }
@@ -504,7 +563,8 @@ export function planGate(changes: readonly MachineChange[], ctx: PlanContext = {
 function gateSteps(changed: readonly Classified[], ctx: PlanContext): Plan {
     const { live, drain } = ctx;
     const steps: Step[] = [];
-    for (const c of changed) {
+    const listed = (c: Classified) => !live || live.has(c.node.name);
+    for (const c of changed.filter(listed)) {
         steps.push({ kind: "record-boot", node: c.node.name, title: `remember the boot of ${c.node.name}` });
         if (!c.desired.ungraceful) {
             steps.push({ kind: "drain", node: c.node.name, title: `drain ${c.node.name} before its machine ${c.replace ? "is recreated" : "changes"}` });
@@ -523,7 +583,8 @@ function gateSteps(changed: readonly Classified[], ctx: PlanContext): Plan {
         if (firstEstablished(order, live) === c.node.name) {
             steps.push(demoteFirst(c.node.name));
         }
-        steps.push(removal([{ name: c.node.name, role: "control-plane", address: c.node.address }], c.desired.ungraceful, drain, [c.node.name]));
+        const ungraceful = c.desired.ungraceful || (listed(c) ? false : "node-gone" as const);
+        steps.push(removal([{ name: c.node.name, role: "control-plane", address: c.node.address }], ungraceful, drain, [c.node.name]));
         order = order.filter((n) => n !== c.node.name);
     }
     return { steps, disruptive: true };

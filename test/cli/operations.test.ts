@@ -67,13 +67,55 @@ describe("Day-2 preview: clusters plan --against the previous plan", function ()
         assert.strictEqual(JSON.parse(fs.readFileSync(path.join(base, "deployed.json"), "utf8")).kubernetesVersion, "1.33.7");
     });
 
-    it("+1 worker: its machine, then one scale.yml on exactly that host", async () => {
+    it("+1 worker: its machine, then one scale.yml on exactly that host, its old host key forgotten first", async () => {
         const operations = await against((c) => { c.infrastructure.workerPools[0].count = 4; });
         assert.deepStrictEqual(lines(operations), [
             "dev-os-general-4: create [dev-os-general-4]",
             "dev-os-workers: run playbooks/facts.yml [7 hosts]",
             "dev-os-workers: run scale.yml --limit dev-os-general-4 [dev-os-general-4]",
         ]);
+        // A pool that shrank and grows again brings the name back at the same address with a new host key
+        // (the runner's SSH uses StrictHostKeyChecking=accept-new): forgotten before the host is reached.
+        assert.deepStrictEqual(operations.filter((o) => o.command === "dev-os-workers" && o.action === "step").map((o) => `${o.step} ${o.hosts.join(",")}`).slice(0, 2),
+            ["forget-host-key dev-os-general-4", "reachable dev-os-general-4"]);
+    });
+
+    // The README's "When things break" recipes: the gate/ready of a broken node leave it to the cluster
+    // command's recover-control-plane.yml (the runner reads operations.recoverControlPlane.broken from the
+    // runner.json the program writes; the preview makes its context with the same function).
+    const steps = (operations: readonly Operation[], command: string) => operations.filter((o) => o.command === command).map((o) => o.playbook ?? o.step ?? o.action);
+
+    it("a dead control-plane node (replaceNodes + recoverControlPlane): its gate does nothing, its ready awaits the new machine, the cluster command recovers it", async () => {
+        const operations = await against((c) => {
+            c.operations = { ...c.operations, replaceNodes: [{ node: "dev-os-cp-1", generation: 1 }], recoverControlPlane: { broken: ["dev-os-cp-1"] } };
+        });
+        assert.deepStrictEqual(steps(operations, "dev-os-cp-1-gate"), [], "no drain, no cluster.yml, no remove-node.yml");
+        assert.deepStrictEqual(steps(operations, "dev-os-cp-1-ready"), ["forget-host-key", "reachable", "wait-cloud-init"]);
+        assert.deepStrictEqual(steps(operations, "dev-os-cluster"), ["forget-host-key", "reachable", "playbooks/facts.yml", "recover-control-plane.yml", "wait-ready"]);
+        const recover = operations.find((o) => o.playbook === "recover-control-plane.yml")!;
+        assert.deepStrictEqual([recover.limit, recover.last, recover.extraVars], [["etcd", "kube_control_plane"], ["dev-os-cp-1"], ["etcd_retries"]]);
+        assert.ok(!operations.some((o) => o.playbook === "remove-node.yml" || o.playbook === "cluster.yml" || o.step === "drain"), JSON.stringify(lines(operations)));
+        const at = (command: string, step?: string) => operations.findIndex((o) => o.command === command && (!step || o.step === step || o.playbook === step));
+        assert.ok(at("dev-os-cp-1") < at("dev-os-cp-1-ready") && at("dev-os-cp-1-ready") < at("dev-os-cluster", "recover-control-plane.yml"), "machine, ready, then the recovery");
+    });
+
+    it("lost quorum (two broken, a snapshot from the backup storage): both gates do nothing; one recovery run restores etcd_snapshot", async () => {
+        const key = "etcd-snapshots/dev-os/scheduled/dev-os-etcd-20260301T010002Z-dev-os-cp-1-scheduled.db";
+        const operations = await against((c) => {
+            c.operations = {
+                ...c.operations,
+                replaceNodes: [{ node: "dev-os-cp-2", generation: 1 }, { node: "dev-os-cp-3", generation: 1 }],
+                recoverControlPlane: { broken: ["dev-os-cp-2", "dev-os-cp-3"], etcdSnapshot: { s3Key: key } },
+            };
+        });
+        for (const node of ["dev-os-cp-2", "dev-os-cp-3"]) {
+            assert.deepStrictEqual(steps(operations, `${node}-gate`), [], `${node}-gate`);
+            assert.deepStrictEqual(steps(operations, `${node}-ready`), ["forget-host-key", "reachable", "wait-cloud-init"], `${node}-ready`);
+        }
+        assert.deepStrictEqual(steps(operations, "dev-os-cluster"), ["forget-host-key", "forget-host-key", "reachable", "fetch-etcd-snapshot", "playbooks/facts.yml", "recover-control-plane.yml", "wait-ready", "wait-ready"]);
+        const recover = operations.find((o) => o.playbook === "recover-control-plane.yml")!;
+        assert.deepStrictEqual([recover.last, recover.extraVars], [["dev-os-cp-2", "dev-os-cp-3"], ["etcd_retries", "etcd_snapshot"]]);
+        assert.ok(!operations.some((o) => o.playbook === "remove-node.yml" || o.step === "drain" || o.step === "record-boot"), JSON.stringify(lines(operations)));
     });
 
     it("−1 worker: one remove-node.yml for that node, then its machine is deleted (last)", async () => {

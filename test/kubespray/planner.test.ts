@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { FETCHED_ETCD_SNAPSHOT, planCluster, planGate, planReady, planWorkers, runInventoryOrder, versionRefusal, type Step } from "../../components/kubespray/planner";
 import { clusterState, machineState, workersState, type ClusterState, type MachineState } from "../../components/kubespray/state";
-import { API_HOST, BACKUP_STORAGE, caseNamed, DRAIN, playbookRuns, SNAPSHOT_KEY, specOf } from "./cases";
+import { API_HOST, BACKUP_STORAGE, caseNamed, ctx, DRAIN, playbookRuns, SNAPSHOT_KEY, specOf, type Case } from "./cases";
 
 const kinds = (plan: { steps: readonly { kind: string }[] }) => plan.steps.map((s) => s.kind);
 
@@ -90,6 +90,95 @@ describe("Kubespray planner: documented procedures", () => {
         ]);
     });
 
+    it("resumes a control-plane removal whose remove-node.yml ran but whose re-render failed: the members are removed without reaching the hosts, then cluster.yml and the upgrade path run again", () => {
+        // previous [cp-1..cp-5], desired [cp-1..cp-3], the cluster no longer lists cp-4 and cp-5 (issue #12 item 7).
+        const c = caseNamed("control-plane removal resumed");
+        assert.deepStrictEqual(playbookRuns(c), [
+            't1-cluster: remove-node.yml (last: t1-cp-4) {"node":"t1-cp-4","skip_confirmation":true,"reset_nodes":false,"allow_ungraceful_removal":true}',
+            't1-cluster: remove-node.yml (last: t1-cp-5) {"node":"t1-cp-5","skip_confirmation":true,"reset_nodes":false,"allow_ungraceful_removal":true}',
+            "t1-cluster: cluster.yml",
+            "t1-cluster: playbooks/facts.yml",
+            "t1-cluster: upgrade-cluster.yml --limit etcd,kube_control_plane",
+        ]);
+        // The removed members keep their addresses in the run's inventory (the etcd peer URL Kubespray matches).
+        const removal = c.plans[0].plan.steps.find((s) => s.kind === "playbook" && s.playbook === "remove-node.yml") as Extract<Step, { kind: "playbook" }>;
+        assert.deepStrictEqual(removal.keep, [{ name: "t1-cp-4", role: "control-plane", address: specOf({ "infrastructure.controlPlane.count": 5 }).nodes.find((n) => n.name === "t1-cp-4")!.address }]);
+        assert.match(removal.title, /Node object is gone but its etcd member may not be/);
+    });
+
+    it("resumes the removal of the first control-plane host: no demotion run on a host that is no longer a node, cluster-info still repointed", () => {
+        const state = (names: string[]): ClusterState => ({ ...clusterState(specOf(), API_HOST), localApiProxy: true, controlPlane: names.map((name, i) => ({ name, address: `10.0.0.${11 + i}` })) });
+        // The issue's example: previous [a, b, c]; the first attempt demoted and removed a, then failed.
+        const first = planCluster(state(["a", "b", "c"]), state(["b", "c"]), { live: new Set(["a", "b", "c", "w"]), drain: DRAIN });
+        const resumed = planCluster(state(["a", "b", "c"]), state(["b", "c"]), { live: new Set(["b", "c", "w"]), drain: DRAIN });
+        const shape = (plan: typeof first) => plan.steps.map((s) => s.kind === "playbook" ? `${s.playbook}${s.last ? ` last:${s.last.join(",")}` : ""}${s.extraVars.reset_nodes === false ? " reset_nodes=false" : ""}` : s.kind);
+        assert.deepStrictEqual(shape(first), ["cluster.yml last:a", "remove-node.yml last:a", "cluster.yml", "update-cluster-info", "playbooks/facts.yml", "upgrade-cluster.yml", "restart-api-proxy"]);
+        assert.deepStrictEqual(shape(resumed), ["remove-node.yml last:a reset_nodes=false", "cluster.yml", "update-cluster-info", "playbooks/facts.yml", "upgrade-cluster.yml", "restart-api-proxy"]);
+        assert.deepStrictEqual(resumed.steps.find((s) => s.kind === "update-cluster-info"), { kind: "update-cluster-info", address: "10.0.0.11", title: "point kube-public/cluster-info at b" });
+        // The same with c (not first), whose Node is gone: the issue's "nothing" is now the full removal.
+        const third = planCluster(state(["a", "b", "c"]), state(["a", "b"]), { live: new Set(["a", "b", "w"]), drain: DRAIN });
+        assert.deepStrictEqual(shape(third), ["remove-node.yml last:c reset_nodes=false", "cluster.yml", "playbooks/facts.yml", "upgrade-cluster.yml", "restart-api-proxy"]);
+        // Once a run completes, the state no longer lists c: nothing more.
+        assert.deepStrictEqual(planCluster(state(["a", "b"]), state(["a", "b"]), { live: new Set(["a", "b", "w"]) }).steps, []);
+    });
+
+    it("a replaced control-plane node whose Node a cloud controller deleted: the gate still removes its etcd member (no drain, no boot to record)", () => {
+        const base = specOf();
+        const after = specOf({ "operations.replaceNodes": [{ node: "t1-cp-2", generation: 1 }] });
+        const cp2 = (s: typeof base) => s.nodes.find((x) => x.name === "t1-cp-2")!;
+        const change = { previous: machineState(base, cp2(base)), desired: machineState(after, cp2(after)) };
+        const live = new Set(base.nodes.map((n) => n.name).filter((n) => n !== "t1-cp-2"));
+        const c: Case = {
+            name: "control-plane node replaced after its Node was deleted", spec: after, plans: [
+                { command: "t1-cp-2-gate", live, plan: planGate([change], ctx(base, after, live)) },
+                { command: "t1-cp-2-ready", live, plan: planReady([change], ctx(base, after, live)) },
+            ],
+        };
+        assert.deepStrictEqual(playbookRuns(c), [
+            't1-cp-2-gate: remove-node.yml (last: t1-cp-2) {"node":"t1-cp-2","skip_confirmation":true,"reset_nodes":false,"allow_ungraceful_removal":true}',
+            "t1-cp-2-ready: playbooks/facts.yml",
+            't1-cp-2-ready: cluster.yml --limit etcd,kube_control_plane (last: t1-cp-2) {"ignore_assert_errors":true}',
+            't1-cp-2-ready: upgrade-cluster.yml --limit etcd,kube_control_plane (last: t1-cp-2) {"ignore_assert_errors":true}',
+        ]);
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["playbook"]);
+        // A worker without a Node has no etcd member: its gate has nothing to do (its ready rejoins it).
+        const worker = specOf({ "operations.replaceNodes": [{ node: "t1-w-1", generation: 1 }] });
+        const w1 = (s: typeof base) => s.nodes.find((x) => x.name === "t1-w-1")!;
+        assert.deepStrictEqual(planGate([{ previous: machineState(base, w1(base)), desired: machineState(worker, w1(worker)) }], { live: new Set(["t1-cp-1"]) }).steps, []);
+    });
+
+    it("re-runs a join that did not finish: a worker the state does not have yet joins again even if its Node registered", () => {
+        const before = specOf();
+        const after = specOf({ "infrastructure.workerPools[0].count": 3 });
+        const addresses = new Map(after.nodes.map((n) => [n.name, n.address]));
+        // scale.yml registered t1-w-3's Node, then failed: the workers state still has two workers.
+        const plan = planWorkers(workersState(before), workersState(after), { live: new Set([...before.nodes.map((n) => n.name), "t1-w-3"]), addresses });
+        assert.deepStrictEqual(plan.steps.map((s) => s.kind === "playbook" ? `${s.playbook} ${s.limit?.join(",") ?? ""}`.trim() : `${s.kind}${"node" in s ? ` ${s.node}` : ""}`),
+            ["forget-host-key t1-w-3", "reachable", "wait-cloud-init", "playbooks/facts.yml", "scale.yml t1-w-3"]);
+        // Once the run succeeds the state has it: nothing.
+        assert.deepStrictEqual(planWorkers(workersState(after), workersState(after), { live: new Set(after.nodes.map((n) => n.name)), addresses }).steps, []);
+    });
+
+    it("forgets the old host key of every host that joins: a pool that shrank and grows again, a control-plane name that comes back, a Node-less worker rejoining", () => {
+        const three = specOf({ "infrastructure.workerPools[0].count": 3 });
+        const addresses = new Map(three.nodes.map((n) => [n.name, n.address]));
+        const forgets = (plan: { steps: readonly Step[] }) => plan.steps.filter((s): s is Extract<Step, { kind: "forget-host-key" }> => s.kind === "forget-host-key").map((s) => `${s.node}@${s.address}`);
+        // 3 → 2 → 3: t1-w-3 comes back with its old name and address.
+        const regrown = planWorkers(workersState(specOf()), workersState(three), { live: new Set(specOf().nodes.map((n) => n.name)), addresses });
+        assert.deepStrictEqual(forgets(regrown), [`t1-w-3@${addresses.get("t1-w-3")}`]);
+        assert.ok(regrown.steps.findIndex((s) => s.kind === "forget-host-key") < regrown.steps.findIndex((s) => s.kind === "reachable"));
+        // Day 1 re-run: workers the install did not join.
+        const dayOne = planWorkers(undefined, workersState(three), { live: new Set(["t1-cp-1", "t1-w-1"]), addresses });
+        assert.deepStrictEqual(forgets(dayOne), ["t1-w-2", "t1-w-3"].map((n) => `${n}@${addresses.get(n)}`));
+        // A worker reinstalled without replaceNodes whose Node was deleted: it rejoins, with its key forgotten.
+        const rejoin = planWorkers(workersState(three), workersState(three), { live: new Set(three.nodes.map((n) => n.name).filter((n) => n !== "t1-w-2")), addresses });
+        assert.deepStrictEqual(forgets(rejoin), [`t1-w-2@${addresses.get("t1-w-2")}`]);
+        // Control plane 3 → 5 (names that may have existed before): the cluster command forgets theirs.
+        const five = specOf({ "infrastructure.controlPlane.count": 5 });
+        const grown = planCluster(clusterState(specOf(), API_HOST), clusterState(five, API_HOST), { live: new Set(specOf().nodes.map((n) => n.name)) });
+        assert.deepStrictEqual(forgets(grown), ["t1-cp-4", "t1-cp-5"].map((n) => `${n}@${five.nodes.find((x) => x.name === n)!.address}`));
+    });
+
     it("adds control-plane nodes appended last, with etcd_retries for more than one", () => {
         assert.deepStrictEqual(playbookRuns(caseNamed("control-plane nodes added")), [
             "t1-cluster: playbooks/facts.yml",
@@ -159,7 +248,9 @@ describe("Kubespray planner: documented procedures", () => {
         ]);
         assert.deepStrictEqual(kinds(c.plans[0].plan), [], "the gate leaves the member and the Node to the recovery");
         assert.deepStrictEqual(kinds(c.plans[1].plan), ["forget-host-key", "reachable", "wait-cloud-init"]);
-        assert.deepStrictEqual(kinds(c.plans[2].plan), ["reachable", "playbook", "playbook", "wait-ready"]);
+        // The recovered node comes back reinstalled at its address (here its ready already forgot the key; an
+        // existing host reinstalled without replaceNodes has no ready run): its old host key is forgotten first.
+        assert.deepStrictEqual(kinds(c.plans[2].plan), ["forget-host-key", "reachable", "playbook", "playbook", "wait-ready"]);
         assert.strictEqual(c.plans[2].plan.disruptive, false, "a broken control plane is not held back by a maintenance window");
         // The survivors come first (docs/operations/recover-control-plane.md); the first host is the one Kubespray recovers etcd on.
         assert.deepStrictEqual(runInventoryOrder(["t1-cp-1", "t1-cp-2", "t1-cp-3"], undefined, ["t1-cp-1"]), ["t1-cp-2", "t1-cp-3", "t1-cp-1"]);
@@ -173,7 +264,7 @@ describe("Kubespray planner: documented procedures", () => {
         ]);
         const fetch = c.plans[0].plan.steps.find((s): s is Extract<Step, { kind: "fetch-etcd-snapshot" }> => s.kind === "fetch-etcd-snapshot")!;
         assert.deepStrictEqual(fetch.source, { s3: { bucket: "t1-backups", key: SNAPSHOT_KEY, region: "eu-west-1", endpoint: "https://s3.example.net" } });
-        assert.deepStrictEqual(kinds(c.plans[0].plan), ["reachable", "fetch-etcd-snapshot", "playbook", "playbook", "wait-ready", "wait-ready"]);
+        assert.deepStrictEqual(kinds(c.plans[0].plan), ["forget-host-key", "forget-host-key", "reachable", "fetch-etcd-snapshot", "playbook", "playbook", "wait-ready", "wait-ready"]);
     });
 
     it("runs a recovery once: the same request again plans nothing; a new replacement generation is a new request; it refuses to mix with an upgrade", () => {

@@ -16,7 +16,7 @@ import type { PlaybookStep } from "../../components/kubespray/planner";
 import { adHoc, invocation, parseAdHoc, playbookArgs, runInventory, type AnsibleContext } from "../../components/kubespray/runner/ansible";
 import { writeInventory } from "../../components/kubespray/workspace";
 import { KUBESPRAY_RELEASES } from "../../spec";
-import { API_HOST, cases, describeRun, specOf, type Case } from "./cases";
+import { API_HOST, caseNamed, cases, describeRun, specOf, type Case } from "./cases";
 import { requireUpstream } from "../upstream";
 
 const VERSION = "2.31.0";
@@ -117,7 +117,9 @@ describe("Kubespray runner against the real Kubespray v2.31.0 tree", function ()
         assert.ok(runs.length >= 19, `${runs.length} planned runs`);
         assert.ok(runs.some((r) => r.step.playbook === "recover-control-plane.yml" && r.step.broken?.length === 2), "the lost-quorum recovery is among them");
         // Identical invocations (same playbook, limit, tags, order, hosts) are listed once.
-        const keyOf = (r: (typeof runs)[number]) => JSON.stringify([r.step.playbook, r.step.limit, r.step.tags, r.step.last, r.step.extraVars.node, r.step.keep?.map((k) => k.name), r.c.spec.nodes.map((n) => n.name), [...r.live].sort()]);
+        // `live` only orders the control-plane/etcd groups of the run's inventory (runInventory): only those hosts count.
+        const inventoryControlPlane = (r: (typeof runs)[number]) => new Set([...r.c.spec.nodes.filter((n) => n.role === "control-plane").map((n) => n.name), ...(r.step.keep ?? []).map((k) => k.name)]);
+        const keyOf = (r: (typeof runs)[number]) => JSON.stringify([r.step.playbook, r.step.limit, r.step.tags, r.step.last, r.step.extraVars.node, r.step.keep?.map((k) => k.name), r.c.spec.nodes.map((n) => n.name), [...r.live].filter((n) => inventoryControlPlane(r).has(n)).sort()]);
         const unique = [...new Map(runs.map((r) => [keyOf(r), r])).values()];
         const listed = new Map((await inBatches(unique, 2, async (r) => [keyOf(r), await listHosts(checkout, r.c, r.step, r.live)] as const)));
         runs.forEach((run) => {
@@ -157,6 +159,54 @@ describe("Kubespray runner against the real Kubespray v2.31.0 tree", function ()
                 assert.deepStrictEqual([...touched].sort(), [...all].sort(), label);
             }
         });
+    });
+
+    it("a control-plane removal whose Node is gone proceeds in the real remove_node.yml and still finds the etcd member to remove", async () => {
+        // The rules this relies on, as Kubespray v2.31.0 writes them:
+        const read = (file: string) => fs.readFileSync(path.join(tree, file), "utf8");
+        const book = read("playbooks/remove_node.yml");
+        // reset_nodes=false: no fact gathering and no reset, so the removed host itself is never reached;
+        assert.match(book, /import_playbook: internal_facts\.yml\n\s+when: reset_nodes \| default\(True\) \| bool/);
+        assert.match(book, /role: reset, tags: reset, when: reset_nodes \| default\(True\) \| bool/);
+        // the drain, the volume wait and the Node deletion only act on a host `kubectl get nodes` lists;
+        const preRemove = read("roles/remove_node/pre_remove/tasks/main.yml");
+        assert.strictEqual(preRemove.match(/- kube_override_hostname in nodes\.stdout_lines/g)?.length, 2);
+        assert.match(preRemove, /failed_when: result\.rc != 0 and not allow_ungraceful_removal/);
+        assert.match(read("roles/remove-node/post-remove/tasks/main.yml"), /kube_override_hostname in nodes\.stdout_lines/);
+        // the etcd member is removed from the first etcd host, matched by the removed host's peer URL, if it is still there.
+        const etcd = read("roles/remove-node/remove-etcd-node/tasks/main.yml");
+        assert.match(etcd, /delegate_to: "\{\{ groups\['etcd'\] \| first \}\}"/);
+        assert.match(etcd, /selectattr\('peerURLs\.0', '==', etcd_peer_url\)/);
+        assert.match(etcd, /when: etcd_removed_nodes != \[\]/);
+
+        // The planned run of the resumed removal: its hosts (--list-hosts), and etcd_peer_url of the removed host
+        // as the real kubespray_defaults role resolves it from the run's inventory with no facts at all
+        // (network_facts, which sets main_access_ip, is skipped with reset_nodes=false).
+        const c = caseNamed("control-plane removal resumed");
+        const run = c.plans[0];
+        const step = run.plan.steps.find((s): s is PlaybookStep => s.kind === "playbook" && s.playbook === "remove-node.yml")!;
+        assert.deepStrictEqual([step.extraVars.node, step.extraVars.reset_nodes, step.extraVars.allow_ungraceful_removal], ["t1-cp-4", false, true]);
+        const { plays, groups } = await listHosts(checkout, c, step, run.live);
+        for (const name of ["Confirm node removal", "Reset node", "Post node removal"]) {
+            assert.deepStrictEqual(plays.find((p) => p.name === name)?.hosts, ["t1-cp-4"], name);
+        }
+        assert.deepStrictEqual(groups.etcd, ["t1-cp-1", "t1-cp-2", "t1-cp-3", "t1-cp-4"], "the member removal is delegated to a survivor");
+        const base = fs.mkdtempSync(path.join(os.tmpdir(), "peer-url-"));
+        try {
+            writeInventory(path.join(base, "inventory"), renderInventory({ spec: c.spec, apiHost: API_HOST }));
+            runInventory(path.join(base, "inventory"), path.join(base, "run"), step.keep!.map((k) => ({ ...k, address: k.address! })), step.last ?? [], run.live);
+            // Our own probe (no upstream file copied): the real role's defaults, evaluated for the removed host.
+            fs.writeFileSync(path.join(base, "probe.yml"), "- hosts: t1-cp-4\n  gather_facts: false\n  roles:\n    - { role: kubespray_defaults, when: false }\n  tasks:\n    - ansible.builtin.debug: { var: etcd_peer_url }\n");
+            const probe = spawnSync("ansible-playbook", ["-i", path.join(base, "run", "hosts.yaml"), path.join(base, "probe.yml")], {
+                cwd: base, encoding: "utf8",
+                env: { ...process.env, ANSIBLE_ROLES_PATH: path.join(tree, "roles"), ANSIBLE_CACHE_PLUGIN: "jsonfile", ANSIBLE_CACHE_PLUGIN_CONNECTION: path.join(base, "facts"), ANSIBLE_NOCOLOR: "1" },
+            });
+            const address = step.keep![0].address!;
+            assert.strictEqual(probe.status, 0, probe.stdout + probe.stderr);
+            assert.match(probe.stdout, new RegExp(`"etcd_peer_url": "https://${address.replace(/\./g, "\\.")}:2380"`));
+        } finally {
+            fs.rmSync(base, { recursive: true, force: true });
+        }
     });
 
     it("every extra variable a planned run passes is one this release reads, recovery's included", () => {

@@ -228,6 +228,11 @@ export function controlPlaneHosts(inventoryDir: string): string[] {
     return Object.keys(readInventory(inventoryDir).all.children.kube_control_plane?.hosts ?? {});
 }
 
+/** Each host's SSH address (`ansible_host`) from an inventory directory. */
+export function inventoryAddresses(inventoryDir: string): Map<string, string> {
+    return new Map(Object.entries(readInventory(inventoryDir).all.hosts ?? {}).map(([name, vars]) => [name, String(vars.ansible_host ?? "")]));
+}
+
 /** Worker host names from an inventory directory. */
 export function workerHosts(inventoryDir: string): string[] {
     const doc = readInventory(inventoryDir);
@@ -246,7 +251,12 @@ export function runInventory(baseDir: string, targetDir: string, keep: readonly 
     fs.cpSync(baseDir, targetDir, { recursive: true });
     const document = readInventory(targetDir);
     for (const host of keep) {
-        document.all.hosts[host.name] = document.all.hosts[host.name] ?? { ansible_host: host.address, ip: host.address, access_ip: host.address };
+        // main_ip/main_access_ip are facts Kubespray's network_facts role sets (roles/network_facts, from
+        // ip/access_ip); remove_node.yml skips that role with reset_nodes=false, yet remove-etcd-node finds
+        // the member by etcd_peer_url, made of main_access_ip: given here so a host that cannot be reached
+        // (or whose cached facts expired) is still matched. The role's facts win whenever it runs.
+        const entry = document.all.hosts[host.name] ?? { ansible_host: host.address, ip: host.address, access_ip: host.address };
+        document.all.hosts[host.name] = { ...entry, main_ip: entry.ip ?? host.address, main_access_ip: entry.access_ip ?? host.address };
         const groups = host.role === "control-plane" ? ["kube_control_plane", "etcd"] : ["kube_node"];
         for (const group of groups) {
             document.all.children[group].hosts = { ...(document.all.children[group].hosts ?? {}), [host.name]: {} };

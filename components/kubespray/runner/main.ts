@@ -16,10 +16,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { describeSnapshot, FETCHED_ETCD_SNAPSHOT, keptOnRemoval, pendingRecovery, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
+import { describeSnapshot, FETCHED_ETCD_SNAPSHOT, pendingRecovery, settingsContext, planAuthorize, planCluster, planGate, planReady, planWorkers, type Plan, type PlanContext, type PlaybookStep, type Step } from "../planner";
 import { breakGlassToken, type ClusterState, type CommandState, type KeysState, type KubeconfigState, type MachineState, type WorkersState } from "../state";
 import { kubesprayHome, LOCK_FILE, readSettings, stackDir, type StackSettings } from "../workspace";
-import { adHoc, checkImage, controlPlaneHosts, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
+import { adHoc, checkImage, controlPlaneHosts, inventoryAddresses, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
 import { failureTail, missingTools, pruneLogs, run, RunLog, stderr, StepError, useLog } from "./exec";
 import { withLock } from "./lock";
 import { downloadObject, type S3Credentials } from "./s3";
@@ -553,9 +553,8 @@ async function operateLocked(operation: Operation, ws: Workspace, command: strin
             live: live ? new Set(live.keys()) : undefined,
             controlPlane: controlPlaneHosts(inventoryDir),
             inventoryWorkers: workerHosts(inventoryDir),
-            drain: settings.drain,
-            recovering: new Set(settings.recovering ?? []),
-            ...keptOnRemoval(settings.provider, settings.resetHosts ?? []),
+            addresses: inventoryAddresses(inventoryDir),
+            ...settingsContext(settings),
         };
         const plan = planFor(operation, desired, planCtx);
         if (plan.refusal) {
