@@ -5,8 +5,10 @@
  * (explicit dependsOn and inputs that came from other resources), its parent when the parent is a
  * custom resource (the child's registration needs the parent's URN, which the engine answers after the
  * create), and its explicit provider. Component resources create nothing: a dependency on a component
- * means every custom resource below it. Pulumi runs everything else in parallel (`pulumi up` has no
- * parallelism limit by default), so Day 1 takes at least the longest weighted path through this graph.
+ * means every custom resource below it. With no limit on parallel operations Day 1 takes the longest
+ * weighted path through this graph; with at most P at once (`pulumi up --parallel P`, `PULUMI_PARALLEL`;
+ * the CLI's own default is 4 × its CPUs since pulumi/pulumi#15016, pulumi/actions passes 2147483647
+ * unless told otherwise) it takes what `schedule` simulates.
  *
  * Pure: no Pulumi, no project imports, so bench/chain.ts can run it against any commit's program.
  */
@@ -148,12 +150,117 @@ export function longestPath(resources: readonly ChainResource[], weight: (r: Cha
     return { total: end === undefined ? 0 : best.get(end)!.total, path };
 }
 
+/** A binary min-heap on a numeric key (finish times of running operations). */
+class Heap<T> {
+    private readonly items: T[] = [];
+    constructor(private readonly key: (item: T) => number) {}
+    get size(): number {
+        return this.items.length;
+    }
+    push(item: T): void {
+        const { items, key } = this;
+        items.push(item);
+        for (let i = items.length - 1; i > 0;) {
+            const parent = (i - 1) >> 1;
+            if (key(items[parent]) <= key(items[i])) break;
+            [items[parent], items[i]] = [items[i], items[parent]];
+            i = parent;
+        }
+    }
+    peek(): T | undefined {
+        return this.items[0];
+    }
+    pop(): T | undefined {
+        const { items, key } = this;
+        const top = items[0];
+        const last = items.pop();
+        if (items.length && last !== undefined) {
+            items[0] = last;
+            for (let i = 0; ;) {
+                const left = 2 * i + 1;
+                let smallest = i;
+                if (left < items.length && key(items[left]) < key(items[smallest])) smallest = left;
+                if (left + 1 < items.length && key(items[left + 1]) < key(items[smallest])) smallest = left + 1;
+                if (smallest === i) break;
+                [items[smallest], items[i]] = [items[i], items[smallest]];
+                i = smallest;
+            }
+        }
+        return top;
+    }
+}
+
+export interface Schedule {
+    /** When the last operation ends, seconds. */
+    readonly seconds: number;
+    /** Most operations in flight at one moment. */
+    readonly peakInFlight: number;
+}
+
+/**
+ * List scheduling of the same weighted graph with at most `parallel` operations at once (undefined: no
+ * limit, which gives the longest path): an operation is ready when every predecessor has finished, and
+ * ready operations start first-come first-served (ties in the order of `resources`) whenever a slot is
+ * free, as the engine's step executor takes registrations in the order they arrive. The engine does not
+ * hold a slot for a resource that waits for its dependencies (the SDK registers it only once they are
+ * done), so only running operations count.
+ */
+export function schedule(resources: readonly ChainResource[], weight: (r: ChainResource) => number, parallel?: number): Schedule {
+    const preds = predecessors(resources);
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const order = new Map(resources.map((r, i) => [r.urn, i]));
+    const waiting = new Map<string, number>();
+    const successors = new Map<string, string[]>();
+    for (const [urn, before] of preds) {
+        waiting.set(urn, before.length);
+        for (const b of before) {
+            successors.set(b, [...(successors.get(b) ?? []), urn]);
+        }
+    }
+    const byOrder = (a: string, b: string) => order.get(a)! - order.get(b)!;
+    // Ready operations, first-come first-served: each time step's newly ready ones appended in resource order.
+    const ready: string[] = [...waiting].filter(([, n]) => n === 0).map(([u]) => u).sort(byOrder);
+    let head = 0;
+    const running = new Heap<{ urn: string; end: number }>((x) => x.end);
+    const limit = parallel ?? Number.POSITIVE_INFINITY;
+    let now = 0;
+    let peakInFlight = 0;
+    let finished = 0;
+    for (;;) {
+        while (head < ready.length && running.size < limit) {
+            const urn = ready[head++];
+            running.push({ urn, end: now + weight(byUrn.get(urn)!) });
+        }
+        peakInFlight = Math.max(peakInFlight, running.size);
+        const first = running.peek();
+        if (!first) break;
+        now = first.end;
+        const released: string[] = [];
+        while (running.peek() && running.peek()!.end <= now) {
+            const done = running.pop()!;
+            finished++;
+            for (const s of successors.get(done.urn) ?? []) {
+                const left = waiting.get(s)! - 1;
+                waiting.set(s, left);
+                if (left === 0) released.push(s);
+            }
+        }
+        ready.push(...released.sort(byOrder));
+    }
+    if (finished !== preds.size) {
+        throw new Error("the dependency graph has a cycle");
+    }
+    return { seconds: now, peakInFlight };
+}
+
 export interface CostContext {
     readonly provider: string;
     /** Nodes Kubespray installs on Day 1. */
     readonly nodes: number;
     /** Start of one Kubespray runner command that has nothing to do (bench/startup.ts measures it). */
     readonly runnerStartSeconds: number;
+    /** Limits on operations at once to simulate besides the unbounded longest path (`schedule`). @default [] */
+    readonly parallelLimits?: readonly number[];
 }
 
 /**
@@ -266,6 +373,8 @@ export interface ChainReport {
     readonly vmsOnSlowestChain: number;
     /** The first and last few steps of the slowest chain, for the report. */
     readonly slowestChain: readonly string[];
+    /** Day 1 with at most `parallel` operations at once (list scheduling of the same graph and estimates). */
+    readonly scheduled?: readonly { readonly parallel: number; readonly seconds: number; readonly peakInFlight: number }[];
 }
 
 export function chainReport(resources: readonly ChainResource[], context: CostContext): ChainReport {
@@ -286,5 +395,85 @@ export function chainReport(resources: readonly ChainResource[], context: CostCo
         secondsByCategory: Object.fromEntries(Object.entries(secondsByCategory).map(([k, v]) => [k, Math.round(v)])) as Record<Category, number>,
         vmsOnSlowestChain: slowest.path.filter(isVm).length,
         slowestChain: names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 8} more …`, ...names.slice(-4)] : names,
+        scheduled: (context.parallelLimits ?? []).map((parallel) => {
+            const s = schedule(resources, (r) => cost(r).seconds, parallel);
+            return { parallel, seconds: Math.round(s.seconds), peakInFlight: s.peakInFlight };
+        }),
     };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Day 2: the runs of a rollout, one after another under the cluster lock (bench/rollout.ts)
+
+/**
+ * Ansible's default `forks` (5): Kubespray's ansible.cfg sets none (docs/operations/large-deployments.md
+ * only advises tuning it) and the runner passes none, so a play touches 5 hosts at a time.
+ */
+export const ANSIBLE_DEFAULT_FORKS = 5;
+
+/**
+ * `playbooks/facts.yml` (boilerplate, then internal_facts.yml: the bootstrap_os role and three `setup`
+ * calls on k8s_cluster:etcd:calico_rr) over `hosts` hosts, seconds: about 10 task executions of about 1 s
+ * per host, `ANSIBLE_DEFAULT_FORKS` hosts at a time, so 2 s per host, at least 30 s. Assumption.
+ */
+export function factsSeconds(hosts: number): number {
+    return Math.max(30, (hosts * 10) / ANSIBLE_DEFAULT_FORKS);
+}
+
+/** `reset` role and post-remove on one removed node (remove-node.yml after its facts), seconds. Assumption. */
+export const RESET_ONE_NODE_SECONDS = 300;
+/** One Ansible ad-hoc command (kubectl on a control-plane node, a reachability check): as `kubeconfig` above. */
+export const AD_HOC_SECONDS = 10;
+/** Evicting a worker's pods (bounded by operations.drain.timeoutSeconds, default 360 s). Assumption. */
+export const DRAIN_SECONDS = 60;
+/** kubelet Ready after a join, beyond the ad-hoc check. Assumption. */
+export const READY_AFTER_JOIN_SECONDS = 30;
+/** Deleting the old machine before the new one is created (same name and address). Assumption. */
+export const VM_DELETE_SECONDS = 10;
+
+/** What a Day-2 estimate needs of a runner step (components/kubespray/planner.ts `Step`). */
+export interface Day2Step {
+    readonly kind: string;
+    readonly playbook?: string;
+    /** Hosts the step acts on (`--limit`, `node=`; all hosts without either). */
+    readonly actsOn: number;
+}
+
+/**
+ * One runner step on Day 2, seconds, with `inventoryHosts` hosts in the cluster:
+ * - facts.yml: `factsSeconds(inventoryHosts)` (no --limit: every host);
+ * - remove-node.yml: its internal_facts.yml over every host (the run has no --limit), then
+ *   `RESET_ONE_NODE_SECONDS` per removed node;
+ * - scale.yml, cluster.yml, upgrade-cluster.yml limited to k hosts: `clusterYmlSeconds(k)`, the install
+ *   estimate above for that many hosts (at least its 6-node figure);
+ * - drain: one ad-hoc command plus `DRAIN_SECONDS`; wait-ready: one plus `READY_AFTER_JOIN_SECONDS`;
+ * - forget-host-key: 1 s (ssh-keygen -R on this machine); every other step: one ad-hoc command.
+ */
+export function day2StepSeconds(step: Day2Step, inventoryHosts: number): number {
+    if (step.kind === "playbook") {
+        switch (step.playbook) {
+            case "playbooks/facts.yml":
+                return factsSeconds(inventoryHosts);
+            case "remove-node.yml":
+                return factsSeconds(inventoryHosts) + RESET_ONE_NODE_SECONDS * step.actsOn;
+            default:
+                return clusterYmlSeconds(step.actsOn);
+        }
+    }
+    switch (step.kind) {
+        case "drain":
+            return AD_HOC_SECONDS + DRAIN_SECONDS;
+        case "wait-ready":
+            return AD_HOC_SECONDS + READY_AFTER_JOIN_SECONDS;
+        case "forget-host-key":
+            return 1;
+        default:
+            return AD_HOC_SECONDS;
+    }
+}
+
+/** Recreating one machine outside the lock: delete, create (the Day-1 estimate), guest boot and cloud-init. */
+export function machineReplaceSeconds(provider: string): number {
+    const create = { openstack: 60, vsphere: 180, harvester: 1 }[provider] ?? 0;
+    return VM_DELETE_SECONDS + create + (BOOT_AFTER_CREATE_SECONDS[provider] ?? 0);
 }

@@ -3,6 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import { PRE_RUN_COMMANDS, stackDeployments } from "./settings";
 
+/**
+ * Resource operations a deployment runs at once (`PULUMI_PARALLEL`, read by the CLI since 3.154.0,
+ * pulumi/pulumi#18782). On Day 1 every new node's Kubespray gate, then its ready, is ready at the same
+ * moment (1,003 of each at 3+1,000 workers), each a Node process of about 73 MiB peak RSS
+ * (bench/results/concurrency.md); a Pulumi-hosted runner has 2 vCPU and 8 GB, which the program (1.3 GiB at
+ * 3+1,000, 3.4 GiB at 3+3,000), the engine and one Kubespray run share. 16 × 73 MiB ≈ 1.2 GiB. The
+ * project's config `parallel` overrides it (README "Performance").
+ */
+export const DEFAULT_PARALLEL = 16;
+
 export interface DeploymentsConfig {
     readonly organization: string;
     readonly project: string;
@@ -17,6 +27,8 @@ export interface DeploymentsConfig {
      * stacks' deployments a Pulumi Cloud role that can open them (Settings → Deploy → Pulumi Cloud role).
      */
     readonly accessToken?: pulumi.Output<string>;
+    /** `PULUMI_PARALLEL` of every deployment. @default DEFAULT_PARALLEL */
+    readonly parallel?: number;
 }
 
 export function defineDeployments(config: DeploymentsConfig): Record<string, unknown> {
@@ -41,6 +53,7 @@ export function defineDeployments(config: DeploymentsConfig): Record<string, unk
                 // OIDC login of their own).
                 environmentVariables: {
                     PULUMI_SKIP_UPDATE_CHECK: "true",
+                    PULUMI_PARALLEL: String(config.parallel ?? DEFAULT_PARALLEL),
                     ...(config.accessToken ? { PULUMI_ACCESS_TOKEN: config.accessToken } : {}),
                 },
             },
@@ -67,5 +80,6 @@ export function readConfig(stacksDir: string): DeploymentsConfig {
         branch: config.get("branch") ?? "main",
         stacksDir,
         accessToken: config.getSecret("accessToken"),
+        parallel: config.getNumber("parallel", { min: 1 }),
     };
 }

@@ -4,7 +4,8 @@
  * longest-chain computation must follow the engine's waiting rules. No timings are asserted.
  */
 import * as assert from "assert";
-import { chainReport, clusterYmlSeconds, longestPath, predecessors, type ChainResource } from "../bench/chain-graph";
+import { chainReport, clusterYmlSeconds, longestPath, predecessors, schedule, type ChainResource } from "../bench/chain-graph";
+import { rolloutEstimate } from "../bench/rollout";
 import { replayResources, resolveClasses } from "../bench/replay";
 import { captureRegistrations, estimateState, graphCounts, type ResourceSet } from "../bench/resource-set";
 import { generatedStack, poolCounts } from "../bench/stacks";
@@ -102,6 +103,27 @@ describe("bench: Day 1's longest chain", () => {
         assert.strictEqual(vmChain.total, 3);
         assert.deepStrictEqual(vmChain.path.map((x) => x.name), ["vm1", "gate", "vm2", "vm3"]);
         assert.throws(() => longestPath([r("a", "x:m:R", ["b"]), r("b", "x:m:R", ["a"])], () => 1), /cycle/);
+    });
+
+    it("schedules with at most P operations at once: unbounded is the longest path, one at a time the sum", () => {
+        // a(3) → c(1); b(2); d(4): longest path 4, sum 10; with 2 slots: a and b, then d when b ends at 2 (2–6), c at 3 (3–4): 6.
+        const resources = [r("a", "x:m:R"), r("b", "x:m:R"), r("c", "x:m:R", ["a"]), r("d", "x:m:R")];
+        const seconds = { a: 3, b: 2, c: 1, d: 4 } as Record<string, number>;
+        const weight = (x: ChainResource) => seconds[x.name];
+        assert.strictEqual(schedule(resources, weight).seconds, longestPath(resources, weight).total);
+        assert.strictEqual(schedule(resources, weight, 1).seconds, 10);
+        assert.deepStrictEqual(schedule(resources, weight, 2), { seconds: 6, peakInFlight: 2 });
+        assert.throws(() => schedule([r("a", "x:m:R", ["b"]), r("b", "x:m:R", ["a"])], () => 1), /cycle/);
+    });
+
+    it("Day 2: a new image makes each worker's gate and ready run remove-node.yml, facts.yml and scale.yml for it alone", () => {
+        // The runner's planner, per node (bench/rollout.ts): 5 batches of 4 workers still mean 20 × 3 runs, one after another.
+        const workers = rolloutEstimate(20, "20%").find((row) => row.part === "workers")!;
+        assert.strictEqual(workers.batches, 5);
+        assert.strictEqual(workers.kubesprayRuns, 60);
+        assert.deepStrictEqual(workers.runs.map((run) => [run.playbook, run.runs, run.actsOn, run.factsFrom]), [
+            ["remove-node.yml", 20, 1, 23], ["playbooks/facts.yml", 20, 23, 23], ["scale.yml", 20, 1, 1],
+        ]);
     });
 
     it("interpolates cluster.yml times between the reported points", () => {
