@@ -87,16 +87,18 @@ interface Result {
     readonly stderr: string;
 }
 
-function startGate(box: Box, node: string): Promise<Result> {
+function start(box: Box, op: "gate" | "ready", node: string): Promise<Result> {
     const { previous, desired } = change(node);
-    const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", "gate"], {
+    const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", op], {
         cwd: ROOT,
         env: {
             PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
             HOME: process.env.HOME,
             KUBESPRAY_HOME: box.home,
             KUBESPRAY_STACK: "stack",
-            KUBESPRAY_COMMAND: `${node}-gate`,
+            KUBESPRAY_COMMAND: `${node}-${op}`,
+            KUBESPRAY_READY_POLL: "0",
+            KUBESPRAY_LOCK_POLL: "0.1",
             KUBESPRAY_DESIRED: JSON.stringify(desired),
             PULUMI_COMMAND_STDOUT: JSON.stringify(previous),
             KUBESPRAY_RECORD: box.record,
@@ -126,19 +128,19 @@ async function until(what: string, condition: () => boolean, timeoutMs = 30_000)
 const listing = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
 /**
- * The three gates started together while the test holds the cluster lock (as a running command would),
+ * The three gates (or readies) started together while the test holds the cluster lock (as a running command would),
  * released once all three have registered: whichever gets the lock first runs for the batch.
  */
-async function gatesTogether(box: Box): Promise<Result[]> {
+async function together(box: Box, op: "gate" | "ready"): Promise<Result[]> {
     const lock = path.join(box.stackDir, LOCK_FILE);
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, command: "test", since: new Date().toISOString() }));
     fs.writeFileSync(box.record, "");
     fs.writeFileSync(path.join(box.state, "playbook-runs"), "");
-    const gates = WORKERS.map((node) => startGate(box, node));
-    const pending = path.join(box.stackDir, "pending", "gate");
-    await until("the three gates to register as pending", () => listing(pending).filter((f) => f.endsWith(".json")).length === 3);
+    const runs = WORKERS.map((node) => start(box, op, node));
+    const pending = path.join(box.stackDir, "pending", op);
+    await until(`the three ${op}s to register as pending`, () => listing(pending).filter((f) => f.endsWith(".json")).length === 3);
     fs.rmSync(lock);
-    return Promise.all(gates);
+    return Promise.all(runs);
 }
 
 function playbookRuns(box: Box): string[] {
@@ -177,14 +179,14 @@ describe("Kubespray runner: a worker batch as one Kubespray run (real processes)
         }
     });
 
-    it("runs three gates of one batch as one drain round and one remove-node.yml; a failed run leaves no result and a re-run resumes", async () => {
+    it("runs three gates of one batch as one remove-node.yml, and their readies as one scale.yml; a failed run leaves no result and a re-run resumes", async () => {
         const box = sandbox();
         const done = path.join(box.stackDir, "done", "gate");
         const pending = path.join(box.stackDir, "pending", "gate");
 
         // A failing removal: every gate fails, none is recorded as done, the lock is free.
         fs.writeFileSync(path.join(box.state, "fail-removal"), "");
-        const failed = await gatesTogether(box);
+        const failed = await together(box, "gate");
         for (const result of failed) {
             assert.strictEqual(result.status, 1, `${result.node}: ${result.stderr}`);
             assert.strictEqual(result.stdout, "", `${result.node} printed no state`);
@@ -196,7 +198,7 @@ describe("Kubespray runner: a worker batch as one Kubespray run (real processes)
 
         // The re-run: one remove-node.yml for the three, each gate prints its own new state.
         fs.rmSync(path.join(box.state, "fail-removal"));
-        const results = await gatesTogether(box);
+        const results = await together(box, "gate");
         for (const result of results) {
             assert.strictEqual(result.status, 0, `${result.node}: ${result.stderr}`);
             assert.deepStrictEqual(JSON.parse(result.stdout), change(result.node).desired, `${result.node} printed its own new state`);
@@ -213,6 +215,23 @@ describe("Kubespray runner: a worker batch as one Kubespray run (real processes)
         // Forks: remove-node.yml runs over the whole inventory (3 control-plane nodes and 3 workers).
         assert.deepStrictEqual(playbookRuns(box), ["remove-node.yml 6"]);
         assert.deepStrictEqual([listing(done), listing(pending)], [[], []], "results consumed, entries removed");
+        assert.ok(!fs.existsSync(path.join(box.stackDir, LOCK_FILE)), "the lock is free");
+
+        // Their machines recreated (a new boot each), the three readies: one facts.yml, one scale.yml for the three.
+        for (const node of WORKERS) fs.writeFileSync(path.join(box.state, `boot-${node}`), `new-boot-${node}`);
+        const readies = await together(box, "ready");
+        for (const result of readies) {
+            assert.strictEqual(result.status, 0, `${result.node}: ${result.stderr}`);
+            assert.deepStrictEqual(JSON.parse(result.stdout), change(result.node).desired, `${result.node} printed its own new state`);
+        }
+        const joined = fs.readFileSync(box.record, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+        const scale = joined.filter((r) => r.playbook === "scale.yml");
+        assert.strictEqual(scale.length, 1, JSON.stringify(scale));
+        assert.deepStrictEqual(String(scale[0].limit).split(",").sort(), WORKERS);
+        assert.deepStrictEqual(joined.filter((r) => /^--kubeconfig \S+ uncordon /.test(String(r.kubectl ?? ""))).map((r) => String(r.kubectl).split(" ")[3]).sort(), WORKERS);
+        // Forks: facts.yml over all six hosts, scale.yml over its three.
+        assert.deepStrictEqual(playbookRuns(box), ["facts.yml 6", "scale.yml 3"]);
+        assert.deepStrictEqual([listing(path.join(box.stackDir, "done", "ready")), listing(path.join(box.stackDir, "pending", "ready"))], [[], []]);
         assert.ok(!fs.existsSync(path.join(box.stackDir, LOCK_FILE)), "the lock is free");
     });
 });

@@ -535,7 +535,7 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
                 // Still under the lock: the next holder never takes this process's entry for waiting work.
                 unregister?.();
             }
-        });
+        }, { pollMs: lockPollMs() });
     } finally {
         unregister?.();
     }
@@ -707,6 +707,12 @@ export function kubeconfigYaml(server: string, ca: string, token: string, stamp:
 function logFileFor(ws: Workspace, command: string): string {
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     return path.join(ws.dir, "logs", `${stamp}-${command.replace(/[^A-Za-z0-9._-]/g, "_")}-${process.pid}.log`);
+}
+
+/** How often a waiter looks at the lock again: KUBESPRAY_LOCK_POLL seconds (tests), else 2 s. */
+function lockPollMs(): number {
+    const seconds = Number(process.env.KUBESPRAY_LOCK_POLL);
+    return (Number.isFinite(seconds) && seconds > 0 ? seconds : 2) * 1000;
 }
 
 /** This run's log file, named in the results it leaves for its batch. */
