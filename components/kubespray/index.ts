@@ -29,7 +29,7 @@ import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
 import { renderInventory } from "./inventory";
 import { identityHash } from "../machine-identity";
 import { clusterState, keysState, kubeconfigState, machineState, workersState, type ClusterState, type CommandState } from "./state";
-import { RUNNER_SETTINGS_FILE, stackSettings, writeStackWorkspace } from "./workspace";
+import { RUNNER_SETTINGS_FILE, stackSettings, writeStackWorkspace, type StackSettings } from "./workspace";
 
 /** How a command resource starts the compiled runner (`npm run build`): relative to the project, so inputs are the same on every machine. */
 export const RUNNER = "node dist/components/kubespray/runner/main.js";
@@ -119,7 +119,7 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
             this.inventoryWritten = pulumi.all([access.apiHost, access.bastion ?? pulumi.output(undefined)]).apply(async ([apiHost, bastionHost]) => {
                 const files = {
                     ...renderInventory({ spec: this.spec, apiHost, bastionHost }),
-                    [RUNNER_SETTINGS_FILE]: JSON.stringify(stackSettings(this.spec, KUBESPRAY_REPOSITORY, bastionHost)),
+                    [RUNNER_SETTINGS_FILE]: JSON.stringify(withWorkerBatches(stackSettings(this.spec, KUBESPRAY_REPOSITORY, bastionHost), this.spec, this.rollout)),
                 };
                 if (!pulumi.runtime.isDryRun()) {
                     await writeStackWorkspace(this.spec.kubespray.runner.workDir, this.args.stack, files, { report: (message) => pulumi.log.info(message, this) });
@@ -362,6 +362,28 @@ export function rolloutOrder(spec: ClusterSpec, deployed: Pick<Deployed, "has">)
         }
     }
     return { gateWaitsFor, barriers };
+}
+
+/**
+ * Existing workers whose gates wait for the same step: one batch, whose gates (and readies) Pulumi runs
+ * together and the runner runs as one Kubespray run (runner/batch.ts). Only batches of two or more.
+ */
+export function workerBatches(spec: ClusterSpec, rollout: Rollout): string[][] {
+    const workers = new Set(spec.nodes.filter((n) => n.role === "worker").map((n) => n.name));
+    const groups = new Map<string, string[]>();
+    for (const [node, after] of rollout.gateWaitsFor) {
+        if (!workers.has(node)) continue;
+        const key = JSON.stringify(after ?? null);
+        const batch = groups.get(key);
+        if (batch) batch.push(node);
+        else groups.set(key, [node]);
+    }
+    return [...groups.values()].filter((batch) => batch.length > 1);
+}
+
+function withWorkerBatches(settings: StackSettings, spec: ClusterSpec, rollout: Rollout): StackSettings {
+    const batches = workerBatches(spec, rollout);
+    return batches.length ? { ...settings, workerBatches: batches } : settings;
 }
 
 /** Workers per batch: a count, or a percentage of the workers (at least one). */

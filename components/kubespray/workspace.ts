@@ -93,6 +93,12 @@ export interface StackSettings {
     readonly recovering?: readonly string[];
     /** Existing hosts Kubespray resets when they leave (operations.decommission.resetHosts); every other one is left as it is. */
     readonly resetHosts?: readonly string[];
+    /**
+     * Existing workers whose gates wait for the same step of the rollout (components/kubespray/index.ts,
+     * `workerBatches`): Pulumi runs their gates, then their readies, together, and the runner runs each
+     * as one Kubespray run (runner/batch.ts). Absent when no batch holds two workers.
+     */
+    readonly workerBatches?: readonly (readonly string[])[];
 }
 
 export function stackSettings(spec: ClusterSpec, repository: string, bastionHost: string | undefined): StackSettings {

@@ -102,6 +102,23 @@ export function cases(): Case[] {
             ],
         });
     }
+    // A batch of three workers replaced (operations.upgrade.workerBatch: 3): the runner runs their gates as
+    // one (runner/batch.ts: one drain each, one remove-node.yml for all), then their readies as one (one
+    // facts.yml, one scale.yml limited to the three).
+    {
+        const three = { "infrastructure.workerPools[0].count": 3, "operations.upgrade.workerBatch": 3 };
+        const before = specOf(three);
+        const workers = ["t1-w-1", "t1-w-2", "t1-w-3"];
+        const after = specOf({ ...three, "operations.replaceNodes": workers.map((n) => ({ node: n, generation: 1 })) });
+        const changes = workers.map((n) => ({ previous: machineState(before, node(before, n)), desired: machineState(after, node(after, n)) }));
+        const liveAfterRemoval = new Set([...names(before)].filter((n) => !workers.includes(n)));
+        list.push({
+            name: "worker batch replaced", spec: after, plans: [
+                { command: "t1-w-1-gate", live: names(before), plan: planGate(changes, ctx(before, after)) },
+                { command: "t1-w-1-ready", live: liveAfterRemoval, plan: planReady(changes, ctx(before, after, liveAfterRemoval)) },
+            ],
+        });
+    }
     // A worker whose VM is gone: one stack-file change (replaceNodes + removeUnreachable) removes it
     // without a drain, recreates it with the same name and address, and rejoins it.
     {

@@ -67,6 +67,16 @@ describe("Kubespray planner: documented procedures", () => {
         ]);
     });
 
+    it("replaces a batch of workers with one remove-node.yml, one facts.yml and one scale.yml (runner/batch.ts)", () => {
+        const c = caseNamed("worker batch replaced");
+        assert.deepStrictEqual(playbookRuns(c), [
+            't1-w-1-gate: remove-node.yml {"node":"t1-w-1,t1-w-2,t1-w-3","skip_confirmation":true}',
+            "t1-w-1-ready: playbooks/facts.yml",
+            "t1-w-1-ready: scale.yml --limit t1-w-1,t1-w-2,t1-w-3",
+        ]);
+        assert.deepStrictEqual(c.plans[0].plan.steps.filter((s) => s.kind === "drain").map((s) => s.kind === "drain" && s.node), ["t1-w-1", "t1-w-2", "t1-w-3"]);
+    });
+
     it("brings control-plane configuration to the running API servers through the upgrade path", () => {
         assert.deepStrictEqual(playbookRuns(caseNamed("control-plane configuration changed")), [
             "t1-cluster: cluster.yml",

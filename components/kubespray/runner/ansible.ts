@@ -11,6 +11,9 @@
  *   and uses the cluster's own known_hosts with `accept-new`, and ANSIBLE_HOST_KEY_CHECKING=True.
  * - ANSIBLE_CACHE_PLUGIN_CONNECTION: ansible.cfg keeps facts in /tmp, shared by every cluster on the
  *   machine; each cluster gets its own directory.
+ * - For playbook runs, ANSIBLE_FORKS: ansible.cfg sets no `forks`, so Ansible would work on 5 hosts at a
+ *   time; docs/operations/large-deployments.md asks to "tune ansible settings for forks" (`--forks=50` for
+ *   200 nodes). Each run gets as many as it has hosts, at most 50 (`playbookForks`).
  * - For ad-hoc calls, ANSIBLE_STDOUT_CALLBACK=json and ANSIBLE_CALLBACKS_ENABLED= (empty): ansible.cfg
  *   enables `profile_tasks`, whose timing lines surround the JSON report.
  */
@@ -87,8 +90,8 @@ export interface Invocation {
  * Program, arguments and environment for an Ansible tool. The container runner mounts every host path
  * it uses at the same path, so arguments need no rewriting, and puts `--` before the image.
  */
-export function invocation(ctx: AnsibleContext, tool: "ansible" | "ansible-playbook", args: readonly string[], adHoc: boolean): Invocation {
-    const env = ansibleEnvironment(ctx, adHoc);
+export function invocation(ctx: AnsibleContext, tool: "ansible" | "ansible-playbook", args: readonly string[], adHoc: boolean, extraEnv: Readonly<Record<string, string>> = {}): Invocation {
+    const env = { ...ansibleEnvironment(ctx, adHoc), ...extraEnv };
     if (ctx.runner === "venv") {
         return { command: path.join(ctx.checkout, ".venv", "bin", tool), args, env: { ...process.env, ...env }, cwd: ctx.checkout };
     }
@@ -115,10 +118,24 @@ export function playbookArgs(ctx: AnsibleContext, book: string, varsFile: string
     return [...commonArgs(ctx), "-e", `@${varsFile}`, ...(limit?.length ? ["--limit", limit.join(",")] : []), ...(tags?.length ? ["--tags", tags.join(",")] : []), book];
 }
 
+/** docs/operations/large-deployments.md: `--forks=50` when deploying 200 nodes. */
+export const MAX_FORKS = 50;
+
+/**
+ * Forks for one playbook run: its hosts (the `--limit` when it names inventory hosts only, else every
+ * host of the run's inventory), at most MAX_FORKS.
+ */
+export function playbookForks(inventoryDir: string, limit: readonly string[] | undefined): number {
+    const hosts = Object.keys(readInventory(inventoryDir).all.hosts ?? {});
+    const known = new Set(hosts);
+    const count = limit?.length && limit.every((host) => known.has(host)) ? limit.length : hosts.length;
+    return Math.min(MAX_FORKS, Math.max(1, count));
+}
+
 export async function playbook(ctx: AnsibleContext, title: string, book: string, limit: readonly string[] | undefined, extraVars: Readonly<Record<string, unknown>>, tags?: readonly string[]): Promise<void> {
     const varsFile = path.join(ctx.inventoryDir, "run-vars.json");
     fs.writeFileSync(varsFile, JSON.stringify(extraVars), { mode: 0o600 });
-    const call = invocation(ctx, "ansible-playbook", playbookArgs(ctx, book, varsFile, limit, tags), false);
+    const call = invocation(ctx, "ansible-playbook", playbookArgs(ctx, book, varsFile, limit, tags), false, { ANSIBLE_FORKS: String(playbookForks(ctx.inventoryDir, limit)) });
     await run(title, call.command, call.args, { env: call.env, cwd: call.cwd });
 }
 

@@ -21,6 +21,7 @@ import { breakGlassToken, type ClusterState, type CommandState, type KeysState, 
 import { kubesprayHome, LOCK_FILE, readSettings, stackDir, type StackSettings } from "../workspace";
 import { adHoc, checkImage, controlPlaneHosts, inventoryAddresses, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
 import { failureTail, missingTools, pruneLogs, run, RunLog, stderr, StepError, useLog } from "./exec";
+import { batchOf, coalescible, collectPending, registerPending, takeResult, writeResults, type BatchOperation, type PendingEntry } from "./batch";
 import { withLock } from "./lock";
 import { downloadObject, type S3Credentials } from "./s3";
 import { runDir, sweepLeftovers, writeSecretFile } from "./secrets";
@@ -509,10 +510,37 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
     const desiredText = env("KUBESPRAY_DESIRED");
     const desired = JSON.parse(desiredText) as CommandState;
     fs.mkdirSync(ws.dir, { recursive: true });
+    // A worker's gate or ready says it waits, so the run that gets the lock first may do its work with
+    // its batch's (batch.ts); unregistered on every exit path.
+    const batchOperation: BatchOperation | undefined = (operation === "gate" || operation === "ready") && coalescible(desired) ? operation : undefined;
+    const previousText = (process.env.PULUMI_COMMAND_STDOUT ?? "").trim();
+    const unregister = batchOperation
+        ? onCleanup(registerPending(ws.dir, batchOperation, { command, node: (desired as MachineState).node.name, desired: desiredText, previous: previousText }))
+        : undefined;
     setStep("wait for the cluster lock");
     // The program writes the inventory and settings under this same lock (components/kubespray/index.ts,
     // never in a preview): read under it, they stay the ones this run started with until it ends.
-    return withLock(path.join(ws.dir, LOCK_FILE), command, async () => {
+    try {
+        return await withLock(path.join(ws.dir, LOCK_FILE), command, async () => {
+            try {
+                if (batchOperation) {
+                    const done = takeResult(ws.dir, batchOperation, (desired as MachineState).node.name, desiredText, previousText);
+                    if (done) {
+                        stderr.progress(`[kubespray: ${command}] done with its batch by ${done.by}${done.log ? ` (its log: ${done.log})` : ""}; nothing left to run`);
+                        return desiredText;
+                    }
+                }
+                return await locked();
+            } finally {
+                // Still under the lock: the next holder never takes this process's entry for waiting work.
+                unregister?.();
+            }
+        }, { pollMs: lockPollMs() });
+    } finally {
+        unregister?.();
+    }
+
+    async function locked(): Promise<string> {
         const swept = sweepLeftovers(ws.dir);
         if (swept.length) {
             stderr.progress(`[kubespray: ${command}] removed what a run that was killed left in ${ws.dir}: ${swept.join(", ")}`);
@@ -525,7 +553,7 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
             await prepare(ws, settings);
         }
         return withKey(ws, (secrets) => operateLocked(operation, ws, command, settings, desired, desiredText, secrets));
-    });
+    }
 }
 
 async function operateLocked(operation: Operation, ws: Workspace, command: string, settings: StackSettings, desired: CommandState, desiredText: string, secrets: RunSecrets): Promise<string> {
@@ -560,10 +588,14 @@ async function operateLocked(operation: Operation, ws: Workspace, command: strin
         if (plan.refusal) {
             throw new StepError(`${operation}: plan`, plan.refusal);
         }
-        const refusal = windowRefusal(command, desired, plan, settings, new Date());
+        const now = new Date();
+        const refusal = windowRefusal(command, desired, plan, settings, now);
         if (refusal) {
             throw new StepError(`${operation}: maintenance window`, refusal);
         }
+        const batch = (operation === "gate" || operation === "ready") && coalescible(desired) && plan.steps.length
+            ? coalesce(operation, ws.dir, command, desired, settings, planCtx, now)
+            : undefined;
         const controlPlane = controlPlaneHosts(inventoryDir);
         const execution: Execution = {
             ctx, settings, live, backupStorage,
@@ -571,17 +603,40 @@ async function operateLocked(operation: Operation, ws: Workspace, command: strin
             kubectlHosts: live ? [...controlPlane.filter((h) => live.has(h)), ...controlPlane.filter((h) => !live.has(h))] : controlPlane,
             snapshotFile: path.join(snapshotDir, "etcd-snapshot.db"),
         };
-        for (const step of plan.steps) {
+        for (const step of (batch?.plan ?? plan).steps) {
             setStep(step.title);
             stderr.progress(`[kubespray: ${command}] ${step.title}`);
             await execute(execution, step, { keyFile, previousKeyFile });
         }
+        // Only a run that succeeded leaves results: after a failure every member plans its own work again.
+        if (batch) writeResults(ws.dir, operation as BatchOperation, batch.members, command, currentLog);
         return desiredText;
     } finally {
         // A snapshot holds every Secret of the cluster: it never outlives the run.
         removeSnapshot();
         removeRunFiles();
     }
+}
+
+/**
+ * This worker's change with those of its batch that wait for the lock (batch.ts), planned as one run.
+ * Each member must pass its own maintenance-window check (a break-glass token names one command's change);
+ * one that would not, or that has nothing to do, is left to its own turn. Undefined: run alone.
+ */
+function coalesce(operation: BatchOperation, stackDir: string, command: string, desired: MachineState, settings: StackSettings, planCtx: PlanContext, now: Date): { plan: Plan; members: PendingEntry[] } | undefined {
+    const batch = batchOf(settings.workerBatches, desired.node.name);
+    if (!batch) return undefined;
+    const planOf = (changes: { previous?: MachineState; desired: MachineState }[]) => (operation === "gate" ? planGate(changes, planCtx) : planReady(changes, planCtx));
+    const changeOf = (member: PendingEntry) => ({ previous: JSON.parse(member.previous) as MachineState, desired: JSON.parse(member.desired) as MachineState });
+    const members = collectPending(stackDir, operation, desired.node.name, batch, planCtx.inventoryWorkers ?? []).filter((member) => {
+        const alone = planOf([changeOf(member)]);
+        return !alone.refusal && alone.steps.length > 0 && !windowRefusal(member.command, changeOf(member).desired, alone, settings, now);
+    });
+    if (!members.length) return undefined;
+    const plan = planOf([{ previous: previousState<MachineState>(), desired }, ...members.map(changeOf)]);
+    if (plan.refusal) return undefined;
+    stderr.progress(`[kubespray: ${command}] runs the ${operation} of its batch as one: ${[desired.node.name, ...members.map((m) => m.node)].join(", ")}`);
+    return { plan, members };
 }
 
 function planFor(operation: Operation, desired: CommandState, ctx: PlanContext): Plan {
@@ -654,6 +709,15 @@ function logFileFor(ws: Workspace, command: string): string {
     return path.join(ws.dir, "logs", `${stamp}-${command.replace(/[^A-Za-z0-9._-]/g, "_")}-${process.pid}.log`);
 }
 
+/** How often a waiter looks at the lock again: KUBESPRAY_LOCK_POLL seconds (tests), else 2 s. */
+function lockPollMs(): number {
+    const seconds = Number(process.env.KUBESPRAY_LOCK_POLL);
+    return (Number.isFinite(seconds) && seconds > 0 ? seconds : 2) * 1000;
+}
+
+/** This run's log file, named in the results it leaves for its batch. */
+let currentLog: string | undefined;
+
 async function main(): Promise<number> {
     const operation = process.argv[2] as Operation;
     if (!OPERATIONS.includes(operation)) {
@@ -670,6 +734,7 @@ async function main(): Promise<number> {
         useLog(log);
         pruneLogs(path.dirname(log.file));
         stderr.progress(`[kubespray: ${command}] ${operation}; full log: ${log.file}`);
+        currentLog = log.file;
         const output = await operate(operation, ws, command);
         process.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
         return 0;
