@@ -8,15 +8,16 @@
  * batch replaced"). Waits poll with a bound; no sleep is an assertion.
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { rolloutOrder, workerBatches } from "../../components/kubespray/index";
 import { renderInventory } from "../../components/kubespray/inventory";
-import { MAX_FORKS, playbookForks } from "../../components/kubespray/runner/ansible";
-import { machineState, type MachineState } from "../../components/kubespray/state";
+import { adHoc, MAX_FORKS, playbookForks } from "../../components/kubespray/runner/ansible";
+import { processStartTime, type PendingEntry } from "../../components/kubespray/runner/batch";
+import { breakGlassToken, machineState, type MachineState } from "../../components/kubespray/state";
 import { LOCK_FILE, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
 import { upstreamTree } from "../upstream";
 import { API_HOST, specOf } from "./cases";
@@ -26,6 +27,9 @@ const FIXTURE = path.join(__dirname, "..", "fixtures", "kubespray");
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nbatch-test-key\n-----END OPENSSH PRIVATE KEY-----\n";
 const WORKERS = ["t1-w-1", "t1-w-2", "t1-w-3"];
 const THREE = { "infrastructure.workerPools[0].count": 3, "operations.upgrade.workerBatch": 3 };
+/** Four workers in batches of two: t1-w-1 and t1-w-2, then t1-w-3 and t1-w-4. */
+const FOUR = { "infrastructure.workerPools[0].count": 4, "operations.upgrade.workerBatch": 2 };
+type Edits = Record<string, unknown>;
 
 const RECORDING_PLAYBOOK = `#!/bin/sh
 for last; do :; done
@@ -35,6 +39,7 @@ exec /usr/bin/ansible-playbook "$@"
 `;
 
 interface Box {
+    readonly edits: Edits;
     readonly home: string;
     readonly stackDir: string;
     readonly state: string;
@@ -43,8 +48,9 @@ interface Box {
 
 const homes: string[] = [];
 
-function sandbox(): Box {
-    const spec = specOf(THREE);
+/** A stack with the given workers; `settings` replaces what the program would write (windows, break-glass). */
+function sandbox(edits: Edits = THREE, settingsFor: (settings: object) => object = (s) => s): Box {
+    const spec = specOf(edits);
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "runner-batch-"));
     homes.push(home);
     const checkout = path.join(home, `kubespray-${spec.kubespray.version}`);
@@ -63,20 +69,20 @@ function sandbox(): Box {
         maintenanceWindows: [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start, durationMinutes: 120 }],
         workerBatches: workerBatches(spec, rolloutOrder(spec, { has: () => true })),
     };
-    writeInventory(path.join(home, "stack", "inventory"), { ...renderInventory({ spec, apiHost: API_HOST }), [RUNNER_SETTINGS_FILE]: JSON.stringify(settings) });
+    writeInventory(path.join(home, "stack", "inventory"), { ...renderInventory({ spec, apiHost: API_HOST }), [RUNNER_SETTINGS_FILE]: JSON.stringify(settingsFor(settings)) });
     const state = path.join(home, "fake");
     fs.mkdirSync(state);
     fs.writeFileSync(path.join(state, "nodes"), spec.nodes.map((n, i) => `${n.name} 10.0.0.${100 + i}`).join("\n"));
     fs.writeFileSync(path.join(state, "playbook-runs"), "");
     const record = path.join(home, "record.jsonl");
     fs.writeFileSync(record, "");
-    return { home, stackDir: path.join(home, "stack"), state, record };
+    return { edits, home, stackDir: path.join(home, "stack"), state, record };
 }
 
 /** The gate of `node` for a replacement (generation 0 → 1). */
-function change(node: string): { previous: MachineState; desired: MachineState } {
-    const before = specOf(THREE);
-    const after = specOf({ ...THREE, "operations.replaceNodes": WORKERS.map((n) => ({ node: n, generation: 1 })) });
+function change(node: string, edits: Edits = THREE): { previous: MachineState; desired: MachineState } {
+    const before = specOf(edits);
+    const after = specOf({ ...edits, "operations.replaceNodes": [{ node, generation: 1 }] });
     return { previous: machineState(before, before.nodes.find((n) => n.name === node)!), desired: machineState(after, after.nodes.find((n) => n.name === node)!) };
 }
 
@@ -88,7 +94,7 @@ interface Result {
 }
 
 function start(box: Box, op: "gate" | "ready", node: string): Promise<Result> {
-    const { previous, desired } = change(node);
+    const { previous, desired } = change(node, box.edits);
     const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", op], {
         cwd: ROOT,
         env: {
@@ -128,19 +134,51 @@ async function until(what: string, condition: () => boolean, timeoutMs = 30_000)
 const listing = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
 /**
- * The three gates (or readies) started together while the test holds the cluster lock (as a running command would),
- * released once all three have registered: whichever gets the lock first runs for the batch.
+ * The gates (or readies) of `nodes` started together while the test holds the cluster lock (as a running
+ * command would), released once all have registered (and `whileHeld` has run): whichever gets the lock
+ * first runs for its batch.
  */
-async function together(box: Box, op: "gate" | "ready"): Promise<Result[]> {
+async function together(box: Box, op: "gate" | "ready", nodes: readonly string[] = WORKERS, whileHeld: () => void = () => {}): Promise<Result[]> {
     const lock = path.join(box.stackDir, LOCK_FILE);
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, command: "test", since: new Date().toISOString() }));
     fs.writeFileSync(box.record, "");
     fs.writeFileSync(path.join(box.state, "playbook-runs"), "");
-    const runs = WORKERS.map((node) => start(box, op, node));
+    const runs = nodes.map((node) => start(box, op, node));
     const pending = path.join(box.stackDir, "pending", op);
-    await until(`the three ${op}s to register as pending`, () => listing(pending).filter((f) => f.endsWith(".json")).length === 3);
-    fs.rmSync(lock);
+    await until(`the ${op}s of ${nodes.join(", ")} to register as pending`, () => nodes.every((node) => listing(pending).includes(`${node}.json`)));
+    try {
+        whileHeld();
+    } finally {
+        fs.rmSync(lock);
+    }
     return Promise.all(runs);
+}
+
+interface Recorded {
+    readonly playbook?: string;
+    readonly node?: string;
+    readonly kubectl?: string;
+}
+
+function records(box: Box): Recorded[] {
+    return fs.readFileSync(box.record, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Recorded);
+}
+
+/** The `node=` of each remove-node.yml run, each sorted. */
+function removals(box: Box): string[][] {
+    return records(box).filter((r) => r.playbook === "remove-node.yml").map((r) => String(r.node).split(",").sort());
+}
+
+/** The nodes drained, sorted. */
+function drained(box: Box): string[] {
+    return records(box).filter((r) => /^--kubeconfig \S+ drain /.test(String(r.kubectl ?? ""))).map((r) => String(r.kubectl).split(" ")[3]).sort();
+}
+
+/** A pending entry written as a runner would, for a process the test names. */
+function writePending(box: Box, node: string, state: { previous: MachineState; desired: MachineState }, pid: number, started: string | undefined): void {
+    const entry: PendingEntry = { command: `${node}-gate`, node, desired: JSON.stringify(state.desired), previous: JSON.stringify(state.previous), pid, started };
+    fs.mkdirSync(path.join(box.stackDir, "pending", "gate"), { recursive: true });
+    fs.writeFileSync(path.join(box.stackDir, "pending", "gate", `${node}.json`), JSON.stringify(entry));
 }
 
 function playbookRuns(box: Box): string[] {
@@ -233,5 +271,104 @@ describe("Kubespray runner: a worker batch as one Kubespray run (real processes)
         assert.deepStrictEqual(playbookRuns(box), ["facts.yml 6", "scale.yml 3"]);
         assert.deepStrictEqual([listing(path.join(box.stackDir, "done", "ready")), listing(path.join(box.stackDir, "pending", "ready"))], [[], []]);
         assert.ok(!fs.existsSync(path.join(box.stackDir, LOCK_FILE)), "the lock is free");
+    });
+    it("leaves a member outside the maintenance window without its break-glass token to its own turn", async () => {
+        // The window opens in three hours; the stack file holds the break-glass token of t1-w-2's gate only.
+        const opens = new Date(Date.now() + 3 * 60 * 60000);
+        const box = sandbox(THREE, (settings) => ({
+            ...settings,
+            maintenanceWindows: [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start: `${String(opens.getUTCHours()).padStart(2, "0")}:${String(opens.getUTCMinutes()).padStart(2, "0")}`, durationMinutes: 60 }],
+            breakGlass: breakGlassToken("t1-w-2-gate", change("t1-w-2").desired),
+        }));
+        const results = await together(box, "gate");
+        for (const result of results) {
+            if (result.node === "t1-w-2") {
+                assert.strictEqual(result.status, 0, `${result.node}: ${result.stderr}`);
+                assert.deepStrictEqual(JSON.parse(result.stdout), change(result.node).desired);
+                assert.doesNotMatch(result.stderr, /as one:/, "it ran alone");
+            } else {
+                assert.strictEqual(result.status, 1, `${result.node} was refused: ${result.stderr}`);
+                assert.strictEqual(result.stdout, "", `${result.node} printed no state`);
+                assert.match(result.stderr, /outside the maintenance windows/);
+                assert.match(result.stderr, new RegExp(`operations.breakGlass: ${breakGlassToken(`${result.node}-gate`, change(result.node).desired)}`), "it names its own token");
+            }
+        }
+        assert.deepStrictEqual(removals(box), [["t1-w-2"]]);
+        assert.deepStrictEqual(drained(box), ["t1-w-2"]);
+        assert.deepStrictEqual([listing(path.join(box.stackDir, "done", "gate")), listing(path.join(box.stackDir, "pending", "gate"))], [[], []], "no result for the refused two");
+    });
+
+    it("discards a result made for other states and runs its own work", async () => {
+        const box = sandbox();
+        const { previous, desired } = change("t1-w-1");
+        // Written after the gate registered (registering removes an old result), before it gets the lock:
+        // a result for the reverse change, as an earlier run of the other direction would have left.
+        const results = await together(box, "gate", ["t1-w-1"], () => {
+            fs.mkdirSync(path.join(box.stackDir, "done", "gate"), { recursive: true });
+            fs.writeFileSync(path.join(box.stackDir, "done", "gate", "t1-w-1.json"), JSON.stringify({ desired: JSON.stringify(previous), previous: JSON.stringify(desired), by: "t1-w-2-gate" }));
+        });
+        assert.strictEqual(results[0].status, 0, results[0].stderr);
+        assert.deepStrictEqual(JSON.parse(results[0].stdout), desired);
+        assert.doesNotMatch(results[0].stderr, /done with its batch/);
+        assert.deepStrictEqual(removals(box), [["t1-w-1"]], "it ran its own removal");
+        assert.deepStrictEqual(drained(box), ["t1-w-1"]);
+        assert.deepStrictEqual(listing(path.join(box.stackDir, "done", "gate")), [], "the stale result is gone");
+    });
+
+    it("never collects a control-plane node's entry or a worker of another batch", async () => {
+        const box = sandbox(FOUR);
+        // A control-plane gate never registers (coalescible); an entry for one, of a live process (this one), is ignored.
+        const before = specOf(FOUR);
+        const after = specOf({ ...FOUR, "operations.replaceNodes": [{ node: "t1-cp-1", generation: 1 }] });
+        const controlPlane = { previous: machineState(before, before.nodes.find((n) => n.name === "t1-cp-1")!), desired: machineState(after, after.nodes.find((n) => n.name === "t1-cp-1")!) };
+        const nodes = ["t1-w-1", "t1-w-2", "t1-w-3"];
+        const results = await together(box, "gate", nodes, () => writePending(box, "t1-cp-1", controlPlane, process.pid, processStartTime(process.pid)));
+        for (const result of results) {
+            assert.strictEqual(result.status, 0, `${result.node}: ${result.stderr}`);
+            assert.deepStrictEqual(JSON.parse(result.stdout), change(result.node, FOUR).desired);
+        }
+        // t1-w-3 (batch two, whose t1-w-4 has no work) runs alone; t1-w-1 and t1-w-2 run as one.
+        assert.deepStrictEqual(removals(box).sort(), [["t1-w-1", "t1-w-2"], ["t1-w-3"]]);
+        assert.deepStrictEqual(drained(box), nodes);
+        assert.deepStrictEqual(listing(path.join(box.stackDir, "done", "gate")), []);
+        assert.deepStrictEqual(listing(path.join(box.stackDir, "pending", "gate")), ["t1-cp-1.json"], "the control-plane entry was not taken");
+    });
+
+    it("never collects an entry whose process has ended or whose pid now belongs to another process", async () => {
+        const box = sandbox();
+        const ended = spawnSync("true");
+        assert.ok(ended.pid > 0);
+        const results = await together(box, "gate", ["t1-w-1"], () => {
+            writePending(box, "t1-w-2", change("t1-w-2"), ended.pid, "1");
+            // A live pid (this process) with another start time: the pid was reused.
+            writePending(box, "t1-w-3", change("t1-w-3"), process.pid, `${processStartTime(process.pid)}0`);
+        });
+        assert.strictEqual(results[0].status, 0, results[0].stderr);
+        assert.doesNotMatch(results[0].stderr, /as one:/);
+        assert.deepStrictEqual(removals(box), [["t1-w-1"]]);
+        assert.deepStrictEqual(drained(box), ["t1-w-1"]);
+        assert.deepStrictEqual(listing(path.join(box.stackDir, "done", "gate")), [], "no result for a process that is not waiting");
+    });
+
+    it("gives ad-hoc calls (reachability, cloud-init wait) as many forks as they have hosts, at most 50", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adhoc-forks-"));
+        homes.push(dir);
+        const hosts = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`h-${i}`, { ansible_host: `10.1.0.${i + 1}` }]));
+        fs.mkdirSync(path.join(dir, "inventory"));
+        fs.writeFileSync(path.join(dir, "inventory", "hosts.yaml"), stringify({ all: { hosts, children: {} } }));
+        // A stand-in `ansible` recording ANSIBLE_FORKS and its pattern (the argument before -m).
+        fs.mkdirSync(path.join(dir, "checkout", ".venv", "bin"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "checkout", ".venv", "bin", "ansible"), `#!/bin/sh
+prev=; for a; do [ "$a" = -m ] && break; prev=$a; done
+printf '%s %s\n' "$ANSIBLE_FORKS" "$prev" >> "${dir}/forks"
+`, { mode: 0o755 });
+        const ctx = { checkout: path.join(dir, "checkout"), runner: "venv" as const, image: "", inventoryDir: path.join(dir, "inventory"), stateDir: dir, keyFile: path.join(dir, "id") };
+        const all = Object.keys(hosts);
+        await adHoc(ctx, "wait for SSH", all.join(","), "ansible.builtin.wait_for_connection", "timeout=1");
+        await adHoc(ctx, "wait for cloud-init", all.slice(0, 7).join(","), "ansible.builtin.command", "cloud-init status --wait", [], [0, 2]);
+        await adHoc(ctx, "wait for SSH", "all", "ansible.builtin.wait_for_connection", "timeout=1");
+        await adHoc(ctx, "read cluster nodes", "h-3", "ansible.builtin.command", "true");
+        const lines = fs.readFileSync(path.join(dir, "forks"), "utf8").trim().split("\n");
+        assert.deepStrictEqual(lines.map((l) => l.split(" ")[0]), [String(MAX_FORKS), "7", String(MAX_FORKS), "1"], lines.join("\n"));
     });
 });

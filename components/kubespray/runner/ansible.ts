@@ -11,9 +11,10 @@
  *   and uses the cluster's own known_hosts with `accept-new`, and ANSIBLE_HOST_KEY_CHECKING=True.
  * - ANSIBLE_CACHE_PLUGIN_CONNECTION: ansible.cfg keeps facts in /tmp, shared by every cluster on the
  *   machine; each cluster gets its own directory.
- * - For playbook runs, ANSIBLE_FORKS: ansible.cfg sets no `forks`, so Ansible would work on 5 hosts at a
- *   time; docs/operations/large-deployments.md asks to "tune ansible settings for forks" (`--forks=50` for
- *   200 nodes). Each run gets as many as it has hosts, at most 50 (`playbookForks`).
+ * - ANSIBLE_FORKS: ansible.cfg sets no `forks`, so Ansible would work on 5 hosts at a time;
+ *   docs/operations/large-deployments.md asks to "tune ansible settings for forks" (`--forks=50` for
+ *   200 nodes). Each playbook run and each ad-hoc call (reachability, cloud-init wait over a whole batch)
+ *   gets as many as it has hosts, at most 50 (`playbookForks`).
  * - For ad-hoc calls, ANSIBLE_STDOUT_CALLBACK=json and ANSIBLE_CALLBACKS_ENABLED= (empty): ansible.cfg
  *   enables `profile_tasks`, whose timing lines surround the JSON report.
  */
@@ -122,8 +123,8 @@ export function playbookArgs(ctx: AnsibleContext, book: string, varsFile: string
 export const MAX_FORKS = 50;
 
 /**
- * Forks for one playbook run: its hosts (the `--limit` when it names inventory hosts only, else every
- * host of the run's inventory), at most MAX_FORKS.
+ * Forks for one playbook run or ad-hoc call: its hosts (the `--limit` or pattern when it names inventory
+ * hosts only, else every host of the run's inventory), at most MAX_FORKS.
  */
 export function playbookForks(inventoryDir: string, limit: readonly string[] | undefined): number {
     const hosts = Object.keys(readInventory(inventoryDir).all.hosts ?? {});
@@ -151,7 +152,7 @@ export interface AdHocResult {
  * `okCodes` are exit codes of a command that count as success (reported in `notes`).
  */
 export async function adHoc(ctx: AnsibleContext, title: string, pattern: string, module: string, moduleArgs: string, extra: readonly string[] = [], okCodes: readonly number[] = [0]): Promise<AdHocResult> {
-    const call = invocation(ctx, "ansible", [...commonArgs(ctx), pattern, "-m", module, "-a", moduleArgs, ...extra], true);
+    const call = invocation(ctx, "ansible", [...commonArgs(ctx), pattern, "-m", module, "-a", moduleArgs, ...extra], true, { ANSIBLE_FORKS: String(playbookForks(ctx.inventoryDir, pattern.split(","))) });
     let output = "";
     let failure: StepError | undefined;
     try {
