@@ -28,6 +28,7 @@ import type { Deployed } from "../deployed";
 import type { MachineLifecycle, NodeAccess, NodeSet } from "../nodeset";
 import { renderInventory } from "./inventory";
 import { identityHash } from "../machine-identity";
+import { replacedNow } from "../protection";
 import { clusterState, keysState, kubeconfigState, machineState, workersState, type ClusterState, type CommandState } from "./state";
 import { RUNNER_SETTINGS_FILE, stackSettings, writeStackWorkspace, type StackSettings } from "./workspace";
 
@@ -119,7 +120,7 @@ export class Kubespray extends pulumi.ComponentResource implements MachineLifecy
             this.inventoryWritten = pulumi.all([access.apiHost, access.bastion ?? pulumi.output(undefined)]).apply(async ([apiHost, bastionHost]) => {
                 const files = {
                     ...renderInventory({ spec: this.spec, apiHost, bastionHost }),
-                    [RUNNER_SETTINGS_FILE]: JSON.stringify(withWorkerBatches(stackSettings(this.spec, KUBESPRAY_REPOSITORY, bastionHost), this.spec, this.rollout)),
+                    [RUNNER_SETTINGS_FILE]: JSON.stringify(withWorkerBatches(stackSettings(this.spec, KUBESPRAY_REPOSITORY, bastionHost), this.spec, this.rollout, this.args.deployed)),
                 };
                 if (!pulumi.runtime.isDryRun()) {
                     await writeStackWorkspace(this.spec.kubespray.runner.workDir, this.args.stack, files, { report: (message) => pulumi.log.info(message, this) });
@@ -381,9 +382,25 @@ export function workerBatches(spec: ClusterSpec, rollout: Rollout): string[][] {
     return [...groups.values()].filter((batch) => batch.length > 1);
 }
 
-function withWorkerBatches(settings: StackSettings, spec: ClusterSpec, rollout: Rollout): StackSettings {
+/**
+ * Per batch of `workerBatches`, its workers whose machine this `pulumi up` recreates, with the identity
+ * digest each gets (MachineState.replaceHash): the deployed record's identity of the machine differs from
+ * the stack file's (protection.ts `replacedNow`, which also decides which machines lose protection).
+ * Restarts are not listed: the record keeps no restart identity (and a restart's ready runs no Kubespray
+ * playbook to share).
+ */
+export function workerBatchReplacements(spec: ClusterSpec, batches: readonly (readonly string[])[], deployed: Deployed): { node: string; replaceHash: string }[][] {
+    const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+    return batches.map((batch) => batch.map((name) => byName.get(name)!)
+        .filter((node) => replacedNow(spec, deployed, node))
+        .map((node) => ({ node: node.name, replaceHash: machineState(spec, node).replaceHash })));
+}
+
+export function withWorkerBatches(settings: StackSettings, spec: ClusterSpec, rollout: Rollout, deployed: Deployed): StackSettings {
     const batches = workerBatches(spec, rollout);
-    return batches.length ? { ...settings, workerBatches: batches } : settings;
+    if (!batches.length) return settings;
+    const replacements = workerBatchReplacements(spec, batches, deployed);
+    return { ...settings, workerBatches: batches, ...(replacements.some((batch) => batch.length) ? { workerBatchReplacements: replacements } : {}) };
 }
 
 /** Workers per batch: a count, or a percentage of the workers (at least one). */

@@ -99,6 +99,14 @@ export interface StackSettings {
      * as one Kubespray run (runner/batch.ts). Absent when no batch holds two workers.
      */
     readonly workerBatches?: readonly (readonly string[])[];
+    /**
+     * Per batch of `workerBatches` (same order; empty for a batch without one), its workers whose machine
+     * this `pulumi up` recreates (the deployed record's identity differs: protection.ts `replacedNow`) and
+     * the identity each gets. The ready that holds the lock waits for their readies (runner/batch.ts
+     * `gatherBatch`), which Pulumi starts as each machine is recreated, so the batch rejoins in one run.
+     * Absent when no batch has one.
+     */
+    readonly workerBatchReplacements?: readonly (readonly { readonly node: string; readonly replaceHash: string }[])[];
 }
 
 export function stackSettings(spec: ClusterSpec, repository: string, bastionHost: string | undefined): StackSettings {

@@ -13,7 +13,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { rolloutOrder, workerBatches } from "../../components/kubespray/index";
+import { Deployed, deployedRecord } from "../../components/deployed";
+import { rolloutOrder, withWorkerBatches, workerBatchReplacements, workerBatches } from "../../components/kubespray/index";
 import { renderInventory } from "../../components/kubespray/inventory";
 import { adHoc, MAX_FORKS, playbookForks } from "../../components/kubespray/runner/ansible";
 import { processStartTime, type PendingEntry } from "../../components/kubespray/runner/batch";
@@ -93,7 +94,7 @@ interface Result {
     readonly stderr: string;
 }
 
-function start(box: Box, op: "gate" | "ready", node: string): Promise<Result> {
+function start(box: Box, op: "gate" | "ready", node: string, extraEnv: Record<string, string> = {}): Promise<Result> & { stderrSoFar: () => string } {
     const { previous, desired } = change(node, box.edits);
     const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", op], {
         cwd: ROOT,
@@ -112,6 +113,7 @@ function start(box: Box, op: "gate" | "ready", node: string): Promise<Result> {
             ANSIBLE_TRANSPORT: "local",
             ANSIBLE_LOCAL_TEMP: path.join(box.home, "ansible-tmp"),
             ANSIBLE_REMOTE_TEMP: path.join(box.home, "ansible-tmp"),
+            ...extraEnv,
         },
     });
     child.stdin.end(KEY);
@@ -119,7 +121,8 @@ function start(box: Box, op: "gate" | "ready", node: string): Promise<Result> {
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    return new Promise((resolve) => child.on("close", (status) => resolve({ node, status, stdout, stderr })));
+    const result = new Promise<Result>((resolve) => child.on("close", (status) => resolve({ node, status, stdout, stderr })));
+    return Object.assign(result, { stderrSoFar: () => stderr });
 }
 
 /** Polls `condition` every 20 ms; fails naming `what` after `timeoutMs`. */
@@ -348,6 +351,70 @@ describe("Kubespray runner: a worker batch as one Kubespray run (real processes)
         assert.deepStrictEqual(removals(box), [["t1-w-1"]]);
         assert.deepStrictEqual(drained(box), ["t1-w-1"]);
         assert.deepStrictEqual(listing(path.join(box.stackDir, "done", "gate")), [], "no result for a process that is not waiting");
+    });
+
+    it("the program names, per batch, the workers whose machine this pulumi up recreates (not one that is only restarted)", () => {
+        const before = specOf(THREE);
+        const deployed = new Deployed(deployedRecord(before), "record");
+        const after = specOf({ ...THREE, "operations.replaceNodes": [{ node: "t1-w-1", generation: 1 }, { node: "t1-w-3", generation: 1 }] });
+        const batches = workerBatches(after, rolloutOrder(after, deployed));
+        assert.deepStrictEqual(workerBatchReplacements(after, batches, deployed), [[
+            { node: "t1-w-1", replaceHash: change("t1-w-1").desired.replaceHash },
+            { node: "t1-w-3", replaceHash: change("t1-w-3").desired.replaceHash },
+        ]]);
+        const settings = stackSettings(after, "repository", undefined);
+        assert.deepStrictEqual(withWorkerBatches(settings, after, rolloutOrder(after, deployed), deployed).workerBatchReplacements?.[0].map((m) => m.node), ["t1-w-1", "t1-w-3"]);
+        // Nothing recreated: no list, so a ready never waits.
+        assert.strictEqual(withWorkerBatches(settings, before, rolloutOrder(before, deployed), deployed).workerBatchReplacements, undefined);
+    });
+
+    /** The settings the program writes for THREE when this up recreates every worker. */
+    const recreatingAll = (settings: object) => ({ ...settings, workerBatchReplacements: [WORKERS.map((node) => ({ node, replaceHash: change(node).desired.replaceHash }))] });
+    const rebooted = (box: Box) => { for (const node of WORKERS) fs.writeFileSync(path.join(box.state, `boot-${node}`), `new-boot-${node}`); };
+
+    it("a ready holding the lock waits for the readies of its batch started later: one facts.yml and one scale.yml for the three", async () => {
+        const box = sandbox(THREE, recreatingAll);
+        rebooted(box);
+        const gather = { KUBESPRAY_BATCH_GATHER_SECONDS: "60" };
+        // As Pulumi starts them: each ready once its machine is recreated, the first well before the others.
+        const first = start(box, "ready", "t1-w-1", gather);
+        await until("t1-w-1 to wait for its batch", () => /waits up to 60s, holding the cluster lock, for the readies of t1-w-2, t1-w-3/.test(first.stderrSoFar()));
+        const second = start(box, "ready", "t1-w-2", gather);
+        await until("t1-w-2 to register", () => listing(path.join(box.stackDir, "pending", "ready")).includes("t1-w-2.json"));
+        assert.match(first.stderrSoFar(), /waits up to/);
+        assert.doesNotMatch(first.stderrSoFar(), /as one|goes on without/, "still waiting for t1-w-3");
+        const third = start(box, "ready", "t1-w-3", gather);
+        const results = await Promise.all([first, second, third]);
+        for (const result of results) {
+            assert.strictEqual(result.status, 0, `${result.node}: ${result.stderr}`);
+            assert.deepStrictEqual(JSON.parse(result.stdout), change(result.node).desired, `${result.node} printed its own new state`);
+        }
+        assert.match(results[0].stderr, /runs the ready of its batch as one: t1-w-1, t1-w-2, t1-w-3/);
+        assert.deepStrictEqual(playbookRuns(box), ["facts.yml 6", "scale.yml 3"]);
+        const scale = records(box).filter((r) => r.playbook === "scale.yml") as (Recorded & { limit?: string })[];
+        assert.deepStrictEqual(String(scale[0].limit).split(",").sort(), WORKERS);
+        assert.deepStrictEqual(listing(path.join(box.stackDir, "rejoined")).sort(), WORKERS.map((n) => `${n}.json`), "each member recorded as rejoined");
+        assert.ok(!fs.existsSync(path.join(box.stackDir, LOCK_FILE)), "the lock is free");
+
+        // A ready of the batch that comes after the batch finished (a retried command) waits for no one.
+        const again = await start(box, "ready", "t1-w-2", { KUBESPRAY_BATCH_GATHER_SECONDS: "600" });
+        assert.strictEqual(again.status, 0, again.stderr);
+        assert.doesNotMatch(again.stderr, /waits up to/);
+    });
+
+    it("a ready holding the lock goes on after the bound without a member whose ready never comes", async () => {
+        const box = sandbox(THREE, recreatingAll);
+        rebooted(box);
+        const gather = { KUBESPRAY_BATCH_GATHER_SECONDS: "3" };
+        const first = start(box, "ready", "t1-w-1", gather);
+        await until("t1-w-1 to wait for its batch", () => /waits up to 3s, holding the cluster lock, for the readies of t1-w-2, t1-w-3/.test(first.stderrSoFar()));
+        const second = start(box, "ready", "t1-w-2", gather);
+        const results = await Promise.all([first, second]);
+        for (const result of results) assert.strictEqual(result.status, 0, `${result.node}: ${result.stderr}`);
+        assert.match(results[0].stderr, /goes on without t1-w-3 after 3s/);
+        assert.match(results[0].stderr, /runs the ready of its batch as one: t1-w-1, t1-w-2/);
+        assert.deepStrictEqual(playbookRuns(box), ["facts.yml 6", "scale.yml 2"]);
+        assert.deepStrictEqual(listing(path.join(box.stackDir, "pending", "ready")), []);
     });
 
     it("gives ad-hoc calls (reachability, cloud-init wait) as many forks as they have hosts, at most 50", async () => {

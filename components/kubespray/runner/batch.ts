@@ -169,3 +169,52 @@ export function writeResults(stackDir: string, op: BatchOperation, members: read
         if (readJson<PendingEntry>(pending)?.pid === member.pid) fs.rmSync(pending, { force: true });
     }
 }
+
+/** A worker whose machine this `pulumi up` recreates (StackSettings.workerBatchReplacements). */
+export interface ExpectedMember {
+    readonly node: string;
+    /** Its desired MachineState.replaceHash: a ready that rejoined it at this identity has finished it. */
+    readonly replaceHash: string;
+}
+
+function rejoinedFile(stackDir: string, node: string): string {
+    if (!NODE.test(node)) throw new Error(`${JSON.stringify(node)} is not a node name`);
+    return path.join(stackDir, "rejoined", `${node}.json`);
+}
+
+/**
+ * After a successful ready (alone or for its batch): each node's machine identity it rejoined, so a later
+ * ready of the same batch does not wait for a member that has finished (its result file is consumed).
+ */
+export function recordRejoined(stackDir: string, members: readonly MachineState[]): void {
+    for (const member of members) writeAtomically(rejoinedFile(stackDir, member.node.name), JSON.stringify({ replaceHash: member.replaceHash }));
+}
+
+/** Expected members of the batch whose ready has neither registered (its process running) nor finished. */
+export function missingMembers(stackDir: string, self: string, expected: readonly ExpectedMember[]): string[] {
+    return expected.filter(({ node, replaceHash }) => {
+        if (node === self || !NODE.test(node)) return false;
+        const pending = readJson<PendingEntry>(entryFile(stackDir, "pending", "ready", node));
+        if (pending && pending.node === node && entryAlive(pending)) return false;
+        if (fs.existsSync(entryFile(stackDir, "done", "ready", node))) return false;
+        return readJson<{ replaceHash?: string }>(rejoinedFile(stackDir, node))?.replaceHash !== replaceHash;
+    }).map(({ node }) => node).sort();
+}
+
+/**
+ * Pulumi starts a batch's readies as each machine is recreated, minutes apart. The ready holding the lock
+ * waits (holding it: nothing else of the cluster should run between) until every member this `pulumi up`
+ * recreates has registered or finished, or `boundMs` has passed, so the batch rejoins in one facts.yml
+ * and one scale.yml run. Returns who was still missing when it stopped waiting.
+ */
+export async function gatherBatch(stackDir: string, self: string, expected: readonly ExpectedMember[], boundMs: number, pollMs: number, report: (missing: readonly string[]) => void): Promise<string[]> {
+    let missing = missingMembers(stackDir, self, expected);
+    if (!missing.length) return missing;
+    report(missing);
+    const deadline = Date.now() + boundMs;
+    while (missing.length && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+        missing = missingMembers(stackDir, self, expected);
+    }
+    return missing;
+}

@@ -21,7 +21,7 @@ import { breakGlassToken, type ClusterState, type CommandState, type KeysState, 
 import { kubesprayHome, LOCK_FILE, readSettings, stackDir, type StackSettings } from "../workspace";
 import { adHoc, checkImage, controlPlaneHosts, inventoryAddresses, invocation, knownHostsFile, playbook, PLAYBOOKS_DIR, readInventory, runInventory, workerHosts, type AnsibleContext } from "./ansible";
 import { failureTail, missingTools, pruneLogs, run, RunLog, stderr, StepError, useLog } from "./exec";
-import { batchOf, coalescible, collectPending, registerPending, takeResult, writeResults, type BatchOperation, type PendingEntry } from "./batch";
+import { batchOf, coalescible, collectPending, gatherBatch, recordRejoined, registerPending, takeResult, writeResults, type BatchOperation, type PendingEntry } from "./batch";
 import { withLock } from "./lock";
 import { downloadObject, type S3Credentials } from "./s3";
 import { runDir, sweepLeftovers, writeSecretFile } from "./secrets";
@@ -549,6 +549,9 @@ async function operate(operation: Operation, ws: Workspace, command: string): Pr
         if (!settings || !fs.existsSync(path.join(inventoryDir, "hosts.yaml"))) {
             throw new StepError("read inventory", `${inventoryDir} is incomplete; the program writes it on every pulumi up (not on a preview), so run pulumi up again from the project directory`);
         }
+        if (batchOperation === "ready") {
+            await gatherReadies(ws.dir, command, (desired as MachineState).node.name, settings);
+        }
         if (!prepared(ws, settings)) {
             await prepare(ws, settings);
         }
@@ -610,11 +613,35 @@ async function operateLocked(operation: Operation, ws: Workspace, command: strin
         }
         // Only a run that succeeded leaves results: after a failure every member plans its own work again.
         if (batch) writeResults(ws.dir, operation as BatchOperation, batch.members, command, currentLog);
+        if (operation === "ready" && coalescible(desired)) {
+            recordRejoined(ws.dir, [desired, ...(batch?.members ?? []).map((member) => JSON.parse(member.desired) as MachineState)]);
+        }
         return desiredText;
     } finally {
         // A snapshot holds every Secret of the cluster: it never outlives the run.
         removeSnapshot();
         removeRunFiles();
+    }
+}
+
+/**
+ * A ready holding the lock waits for the readies of its batch's other recreated machines
+ * (StackSettings.workerBatchReplacements), which Pulumi starts minutes apart as each machine is made,
+ * up to KUBESPRAY_BATCH_GATHER_SECONDS (default 600), so the batch rejoins in one facts.yml and one
+ * scale.yml run (batch.ts `gatherBatch`). A signal meanwhile stops it as in any step (shutdown.ts).
+ */
+async function gatherReadies(stackDir: string, command: string, node: string, settings: StackSettings): Promise<void> {
+    const index = (settings.workerBatches ?? []).findIndex((batch) => batch.includes(node));
+    const expected = index >= 0 ? settings.workerBatchReplacements?.[index] ?? [] : [];
+    if (!expected.length) return;
+    const configured = Number(process.env.KUBESPRAY_BATCH_GATHER_SECONDS);
+    const boundSeconds = Number.isFinite(configured) && configured >= 0 ? configured : 600;
+    setStep("wait for the readies of its batch");
+    const missing = await gatherBatch(stackDir, node, expected, boundSeconds * 1000, lockPollMs(), (waiting) => {
+        stderr.progress(`[kubespray: ${command}] waits up to ${boundSeconds}s, holding the cluster lock, for the readies of ${waiting.join(", ")} (machines of its batch this pulumi up recreates), so the batch rejoins in one run`);
+    });
+    if (missing.length) {
+        stderr.progress(`[kubespray: ${command}] goes on without ${missing.join(", ")} after ${boundSeconds}s: they rejoin in a run of their own`);
     }
 }
 
