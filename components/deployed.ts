@@ -20,7 +20,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { intToIpv4, ipv4ToInt, MAX_NODES, type ClusterSpec } from "../spec";
-import { controlPlaneRecovery, nameSet } from "./kubespray/state";
+import { controlPlaneRecovery, nameSet, numberRuns, runEntry } from "./kubespray/state";
 import { identityHash, machineIdentity } from "./machine-identity";
 import { protectedMachines } from "./protection";
 
@@ -128,27 +128,8 @@ export function recoveryDigest(spec: ClusterSpec): string | undefined {
  * Node names are DNS labels: `[`, `]` never occur in one.
  */
 export function rangeNames(names: readonly string[]): string[] {
-    const numbered = new Map<string, number[]>();
-    const plain: string[] = [];
-    for (const name of names) {
-        const match = /^(.*?)([1-9]\d*)$/.exec(name);
-        if (match) {
-            numbered.set(match[1], [...(numbered.get(match[1]) ?? []), Number(match[2])]);
-        } else {
-            plain.push(name);
-        }
-    }
-    const entries: string[] = [];
-    for (const [prefix, numbers] of [...numbered.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-        for (let i = 0; i < sorted.length;) {
-            let j = i;
-            while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-            entries.push(j === i ? `${prefix}${sorted[i]}` : `${prefix}[${sorted[i]}-${sorted[j]}]`);
-            i = j + 1;
-        }
-    }
-    return [...entries, ...[...new Set(plain)].sort()];
+    const { runs, plain } = numberRuns(names);
+    return [...runs.map(runEntry), ...[...new Set(plain)].sort()];
 }
 
 const name = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);

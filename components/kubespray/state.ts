@@ -244,12 +244,22 @@ export const PLAIN_NAMES_LIMIT = 8 * 1024;
 
 const nameDigest = (name: string) => `#${sha(name, 10)}`;
 
+/** A run of consecutive numbers after one prefix: `prefix<first>` … `prefix<last>`. */
+export interface NumberRun {
+    readonly prefix: string;
+    readonly first: number;
+    readonly last: number;
+}
+
+/** `prefix[a-b]` for a run of several names, the name itself for a run of one. */
+export const runEntry = (run: NumberRun): string => (run.first === run.last ? `${run.prefix}${run.first}` : `${run.prefix}[${run.first}-${run.last}]`);
+
 /**
- * Names as entries of three kinds: `prefix[a-b]` for `prefix<a>` … `prefix<b>` (numbers without
- * leading zeros), a plain name, or `#<10 hex>` (the digest of a name, when plain names would be large).
- * Node names are DNS labels, so `[`, `]` and `#` never occur in one.
+ * Names ending in a number without leading zeros, as runs of consecutive numbers per prefix (prefixes
+ * sorted, runs ascending); the other names as they came. Shared by the command states (`compactNames`)
+ * and the deployed record (deployed.ts `rangeNames`).
  */
-export function compactNames(names: readonly string[]): string[] {
+export function numberRuns(names: readonly string[]): { runs: NumberRun[]; plain: string[] } {
     const numbered = new Map<string, number[]>();
     const plain: string[] = [];
     for (const name of names) {
@@ -260,17 +270,28 @@ export function compactNames(names: readonly string[]): string[] {
             plain.push(name);
         }
     }
-    const entries: string[] = [];
+    const runs: NumberRun[] = [];
     for (const [prefix, numbers] of [...numbered.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const sorted = [...new Set(numbers)].sort((a, b) => a - b);
         for (let i = 0; i < sorted.length;) {
             let j = i;
             while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-            if (j === i) plain.push(`${prefix}${sorted[i]}`);
-            else entries.push(`${prefix}[${sorted[i]}-${sorted[j]}]`);
+            runs.push({ prefix, first: sorted[i], last: sorted[j] });
             i = j + 1;
         }
     }
+    return { runs, plain };
+}
+
+/**
+ * Names as entries of three kinds: `prefix[a-b]` for `prefix<a>` … `prefix<b>` (numbers without
+ * leading zeros), a plain name, or `#<10 hex>` (the digest of a name, when plain names would be large).
+ * Node names are DNS labels, so `[`, `]` and `#` never occur in one.
+ */
+export function compactNames(names: readonly string[]): string[] {
+    const { runs, plain } = numberRuns(names);
+    const entries = runs.filter((run) => run.first !== run.last).map(runEntry);
+    plain.push(...runs.filter((run) => run.first === run.last).map(runEntry));
     const sortedPlain = [...new Set(plain)].sort();
     const asDigests = JSON.stringify(sortedPlain).length > PLAIN_NAMES_LIMIT;
     return [...entries, ...(asDigests ? sortedPlain.map(nameDigest).sort() : sortedPlain)];
