@@ -10,8 +10,10 @@
  * the CLI's own default is 4 × its CPUs since pulumi/pulumi#15016, pulumi/actions passes 2147483647
  * unless told otherwise) it takes what `schedule` simulates.
  *
- * Pure: no Pulumi, no project imports, so bench/chain.ts can run it against any commit's program.
+ * Pure: no Pulumi, no project imports (only heap-js from node_modules), so bench/chain.ts can run it
+ * against any commit's program.
  */
+import { Heap } from "heap-js";
 
 /** What this module needs of a recorded resource (offline/harness.ts RecordedResource). */
 export interface ChainResource {
@@ -150,46 +152,6 @@ export function longestPath(resources: readonly ChainResource[], weight: (r: Cha
     return { total: end === undefined ? 0 : best.get(end)!.total, path };
 }
 
-/** A binary min-heap on a numeric key (finish times of running operations). */
-class Heap<T> {
-    private readonly items: T[] = [];
-    constructor(private readonly key: (item: T) => number) {}
-    get size(): number {
-        return this.items.length;
-    }
-    push(item: T): void {
-        const { items, key } = this;
-        items.push(item);
-        for (let i = items.length - 1; i > 0;) {
-            const parent = (i - 1) >> 1;
-            if (key(items[parent]) <= key(items[i])) break;
-            [items[parent], items[i]] = [items[i], items[parent]];
-            i = parent;
-        }
-    }
-    peek(): T | undefined {
-        return this.items[0];
-    }
-    pop(): T | undefined {
-        const { items, key } = this;
-        const top = items[0];
-        const last = items.pop();
-        if (items.length && last !== undefined) {
-            items[0] = last;
-            for (let i = 0; ;) {
-                const left = 2 * i + 1;
-                let smallest = i;
-                if (left < items.length && key(items[left]) < key(items[smallest])) smallest = left;
-                if (left + 1 < items.length && key(items[left + 1]) < key(items[smallest])) smallest = left + 1;
-                if (smallest === i) break;
-                [items[smallest], items[i]] = [items[i], items[smallest]];
-                i = smallest;
-            }
-        }
-        return top;
-    }
-}
-
 export interface Schedule {
     /** When the last operation ends, seconds. */
     readonly seconds: number;
@@ -221,17 +183,17 @@ export function schedule(resources: readonly ChainResource[], weight: (r: ChainR
     // Ready operations, first-come first-served: each time step's newly ready ones appended in resource order.
     const ready: string[] = [...waiting].filter(([, n]) => n === 0).map(([u]) => u).sort(byOrder);
     let head = 0;
-    const running = new Heap<{ urn: string; end: number }>((x) => x.end);
+    const running = new Heap<{ urn: string; end: number }>((a, b) => a.end - b.end);
     const limit = parallel ?? Number.POSITIVE_INFINITY;
     let now = 0;
     let peakInFlight = 0;
     let finished = 0;
     for (;;) {
-        while (head < ready.length && running.size < limit) {
+        while (head < ready.length && running.length < limit) {
             const urn = ready[head++];
             running.push({ urn, end: now + weight(byUrn.get(urn)!) });
         }
-        peakInFlight = Math.max(peakInFlight, running.size);
+        peakInFlight = Math.max(peakInFlight, running.length);
         const first = running.peek();
         if (!first) break;
         now = first.end;

@@ -14,6 +14,7 @@ import { planAuthorize, planCluster, planGate, planReady, planWorkers, settingsC
 import { stackSettings } from "../components/kubespray/workspace";
 import type { ClusterState, CommandState, KeysState, MachineState, WorkersState } from "../components/kubespray/state";
 import type { ClusterSpec } from "../spec";
+import { Heap } from "heap-js";
 
 /** A resource as plan writes it to resources.json (and as the offline run records it). */
 export interface PlannedResource {
@@ -202,7 +203,8 @@ function engineOrder(resources: readonly PlannedResource[], keys: readonly strin
             else dependents.set(d, [r.urn]);
         }
     }
-    const ready = new MinHeap((urn: string) => rank.get(urn)!);
+    // A binary heap (heap-js): 12,000 resources order in milliseconds.
+    const ready = new Heap<string>((a, b) => rank.get(a)! - rank.get(b)!);
     for (const r of relevant) if (waiting.get(r.urn) === 0) ready.push(r.urn);
     const ordered: string[] = [];
     for (let urn = ready.pop(); urn !== undefined; urn = ready.pop()) {
@@ -216,44 +218,6 @@ function engineOrder(resources: readonly PlannedResource[], keys: readonly strin
     const wanted = new Set(keys);
     const seen = new Set(ordered);
     return [...ordered.filter((k) => wanted.has(k)), ...keys.filter((k) => !seen.has(k))];
-}
-
-/** The smallest item first, by a numeric key (a binary heap: 12,000 resources order in milliseconds). */
-class MinHeap<T> {
-    private readonly items: T[] = [];
-
-    constructor(private readonly key: (item: T) => number) {}
-
-    push(item: T): void {
-        const { items, key } = this;
-        items.push(item);
-        for (let i = items.length - 1; i > 0;) {
-            const parent = (i - 1) >> 1;
-            if (key(items[parent]) <= key(items[i])) break;
-            [items[parent], items[i]] = [items[i], items[parent]];
-            i = parent;
-        }
-    }
-
-    pop(): T | undefined {
-        const { items, key } = this;
-        const top = items[0];
-        const last = items.pop();
-        if (items.length && last !== undefined) {
-            items[0] = last;
-            for (let i = 0; ;) {
-                const left = 2 * i + 1;
-                const right = left + 1;
-                let smallest = i;
-                if (left < items.length && key(items[left]) < key(items[smallest])) smallest = left;
-                if (right < items.length && key(items[right]) < key(items[smallest])) smallest = right;
-                if (smallest === i) break;
-                [items[smallest], items[i]] = [items[i], items[smallest]];
-                i = smallest;
-            }
-        }
-        return top;
-    }
 }
 
 /** The plan.md section: the same operations as a table a reviewer reads. */
