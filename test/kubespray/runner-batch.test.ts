@@ -21,6 +21,7 @@ import { processStartTime, type PendingEntry } from "../../components/kubespray/
 import { breakGlassToken, machineState, type MachineState } from "../../components/kubespray/state";
 import { LOCK_FILE, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
 import { upstreamTree } from "../upstream";
+import { makeCheckout } from "./checkout";
 import { API_HOST, specOf } from "./cases";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -54,14 +55,7 @@ function sandbox(edits: Edits = THREE, settingsFor: (settings: object) => object
     const spec = specOf(edits);
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "runner-batch-"));
     homes.push(home);
-    const checkout = path.join(home, `kubespray-${spec.kubespray.version}`);
-    fs.mkdirSync(path.join(checkout, ".venv", "bin"), { recursive: true });
-    fs.cpSync(FIXTURE, checkout, { recursive: true, filter: (src) => !src.includes(`${path.sep}bin`) && !src.endsWith("fake-docker") });
-    const tree = upstreamTree("kubespray", "2.31.0");
-    if (tree) fs.symlinkSync(path.join(tree, "ansible.cfg"), path.join(checkout, "ansible.cfg"));
-    else fs.writeFileSync(path.join(checkout, "ansible.cfg"), "[defaults]\ncallbacks_enabled = profile_tasks\nhost_key_checking = False\n");
-    fs.symlinkSync("/usr/bin/ansible", path.join(checkout, ".venv", "bin", "ansible"));
-    fs.writeFileSync(path.join(checkout, ".venv", "bin", "ansible-playbook"), RECORDING_PLAYBOOK, { mode: 0o755 });
+    makeCheckout(home, spec.kubespray.version, { "ansible-playbook": RECORDING_PLAYBOOK });
     // Settings as the program writes them: a window open now, and the batch from the rollout order.
     const now = new Date(Date.now() - 60 * 60000);
     const start = `${String(now.getUTCHours()).padStart(2, "0")}:${String(now.getUTCMinutes()).padStart(2, "0")}`;

@@ -13,7 +13,7 @@ import * as path from "path";
 import { renderInventory } from "../../components/kubespray/inventory";
 import { clusterState } from "../../components/kubespray/state";
 import { LOCK_FILE, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
-import { upstreamTree } from "../upstream";
+import { makeCheckout } from "./checkout";
 import { API_HOST, specOf } from "./cases";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -48,14 +48,7 @@ function sandbox(): Box {
     const spec = specOf();
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "runner-signals-"));
     homes.push(home);
-    const checkout = path.join(home, `kubespray-${spec.kubespray.version}`);
-    fs.mkdirSync(path.join(checkout, ".venv", "bin"), { recursive: true });
-    fs.cpSync(FIXTURE, checkout, { recursive: true, filter: (src) => !src.includes(`${path.sep}bin`) && !src.endsWith("fake-docker") });
-    const tree = upstreamTree("kubespray", "2.31.0");
-    if (tree) fs.symlinkSync(path.join(tree, "ansible.cfg"), path.join(checkout, "ansible.cfg"));
-    else fs.writeFileSync(path.join(checkout, "ansible.cfg"), "[defaults]\ncallbacks_enabled = profile_tasks\n");
-    fs.symlinkSync("/usr/bin/ansible-playbook", path.join(checkout, ".venv", "bin", "ansible-playbook"));
-    fs.writeFileSync(path.join(checkout, ".venv", "bin", "ansible"), BLOCKING_ANSIBLE, { mode: 0o755 });
+    makeCheckout(home, spec.kubespray.version, { ansible: BLOCKING_ANSIBLE });
     writeInventory(path.join(home, "stack", "inventory"), {
         ...renderInventory({ spec, apiHost: API_HOST }),
         [RUNNER_SETTINGS_FILE]: JSON.stringify(stackSettings(spec, path.join(home, "no-such-repository"), undefined)),

@@ -15,7 +15,7 @@ import { breakGlassToken, clusterState, kubeconfigState, machineState, workersSt
 import { RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
 import { STDERR_BUDGET } from "../../components/kubespray/runner/exec";
 import type { ClusterSpec } from "../../spec";
-import { upstreamTree } from "../upstream";
+import { makeCheckout } from "./checkout";
 import { API_HOST, BACKUP_STORAGE, SNAPSHOT_KEY, specOf } from "./cases";
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -29,20 +29,6 @@ interface Sandbox {
     readonly record: string;
     readonly state: string;
     readonly stack: string;
-}
-
-/** A Kubespray home whose release checkout is the fixture playbooks and whose venv is Debian's Ansible. */
-function makeCheckout(home: string, version: string): string {
-    const checkout = path.join(home, `kubespray-${version}`);
-    fs.mkdirSync(path.join(checkout, ".venv", "bin"), { recursive: true });
-    fs.cpSync(FIXTURE, checkout, { recursive: true, filter: (src) => !src.includes(`${path.sep}bin`) && !src.endsWith("fake-docker") });
-    const tree = upstreamTree("kubespray", "2.31.0");
-    if (tree) fs.symlinkSync(path.join(tree, "ansible.cfg"), path.join(checkout, "ansible.cfg"));
-    else fs.writeFileSync(path.join(checkout, "ansible.cfg"), "[defaults]\ncallbacks_enabled = profile_tasks\nhost_key_checking = False\n");
-    for (const tool of ["ansible", "ansible-playbook"]) {
-        fs.symlinkSync(`/usr/bin/${tool}`, path.join(checkout, ".venv", "bin", tool));
-    }
-    return checkout;
 }
 
 function writeStack(home: string, stack: string, spec: ClusterSpec, bastion?: string): void {
