@@ -8,27 +8,17 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import type { Operation } from "../../cli/operations";
 import { plan } from "../../cli/plan";
-import { loadOfflineStack, PROJECT_ROOT, STACKS_DIR } from "../../cli/stacks";
+import { loadOfflineStack, PROJECT_ROOT } from "../../cli/stacks";
+import { stacksDirWith } from "../fixtures/configs";
 
 const STACK = "dev-openstack";
 const temp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 /** The bundled stack file with `edit` applied to its `clusters:<key>` config, in a stacks directory of its own. */
-function stacksWith(edit: (config: Record<string, any>) => void): string {
-    const file = parse(fs.readFileSync(path.join(STACKS_DIR, `Pulumi.${STACK}.yaml`), "utf8"));
-    const config: Record<string, any> = {};
-    for (const [key, value] of Object.entries(file.config as Record<string, unknown>)) {
-        if (key.startsWith("clusters:")) config[key.slice("clusters:".length)] = value;
-    }
-    edit(config);
-    for (const [key, value] of Object.entries(config)) file.config[`clusters:${key}`] = value;
-    const dir = temp("ops-stacks-");
-    fs.writeFileSync(path.join(dir, `Pulumi.${STACK}.yaml`), stringify(file));
-    return dir;
-}
+const stacksWith = (edit: (config: Record<string, any>) => void): string => stacksDirWith(STACK, edit);
 
 /** `action playbook [--limit] hosts` lines, for compact assertions. */
 const lines = (operations: readonly Operation[]) => operations.filter((o) => o.action !== "step")

@@ -13,14 +13,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
 import { plan, planSummary } from "../../cli/plan";
-import { loadOfflineStack, PROJECT_ROOT, STACKS_DIR } from "../../cli/stacks";
+import { loadOfflineStack, PROJECT_ROOT } from "../../cli/stacks";
 import { deployedFromOutputs, deployedRecord, DeployedRecordError, parseDeployedRecord } from "../../components/deployed";
 import { defineCluster, projectConfig } from "../../components/program";
 import { runOffline } from "../../offline/harness";
 import { loadClusterSpec, withSecretStandIns } from "../../spec";
-import { existingConfig, openstackConfig, withValue, type Config } from "../fixtures/configs";
+import { existingConfig, openstackConfig, stacksDirWith, withValue, type Config } from "../fixtures/configs";
 import { runConfig } from "../helpers";
 
 const STACK = "prod-vsphere";
@@ -109,19 +108,7 @@ describe("teardown is deliberate: clusters plan --against", function () {
     const root = temp("protect-plan-");
     after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-    /** The bundled stack file with `edit` applied to its `clusters:<key>` config, in a stacks directory of its own. */
-    function stacksWith(edit: (config: Record<string, any>) => void): string {
-        const file = parse(fs.readFileSync(path.join(STACKS_DIR, `Pulumi.${STACK}.yaml`), "utf8"));
-        const config: Record<string, any> = {};
-        for (const [key, value] of Object.entries(file.config as Record<string, unknown>)) {
-            if (key.startsWith("clusters:")) config[key.slice("clusters:".length)] = value;
-        }
-        edit(config);
-        for (const [key, value] of Object.entries(config)) file.config[`clusters:${key}`] = value;
-        const dir = temp("protect-stacks-");
-        fs.writeFileSync(path.join(dir, `Pulumi.${STACK}.yaml`), stringify(file));
-        return dir;
-    }
+    const stacksWith = (edit: (config: Record<string, any>) => void): string => stacksDirWith(STACK, edit);
     const shrink = (c: Record<string, any>) => { c.infrastructure.workerPools[0].count = 3; };
     const decommission = (c: Record<string, any>) => { c.operations.decommission = { nodes: ["prod-vs-general-4"] }; };
 
