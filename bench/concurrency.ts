@@ -265,14 +265,24 @@ async function burst(workspace: Workspace, count: number, parallel: number | und
         failed: failures.length,
         ...(failures.length && !stopped ? { firstFailure: `${failures[0].command.name}: exit ${failures[0].exit}: ${failures[0].stderr.trim().slice(-300)}` } : {}),
         stoppedByGuard: stopped,
-        wallSeconds: round(wallSeconds),
-        spawnSeconds: round(Number(spawnedAt - startedAt) / 1e9),
-        peakRunnersAlive: peak.runners,
-        peakCommandsAlive: peak.commands,
-        peakSumRssMiB: Math.round(peak.rss / MiB),
-        peakRealMiB: Math.round(peak.real / MiB),
-        memAvailableDropMiB: Math.round((availableAtStart - minAvailable) / MiB),
-        runnerPeakRssMiB: { median: round(median(hwm) / MiB), max: round(Math.max(0, ...hwm) / MiB) },
+        ...memoryFigures({ wallSeconds, startedAt, spawnedAt, peak, availableAtStart, minAvailable, runnerPeaks: hwm }),
+    };
+}
+
+/** The figures both ways of starting the commands report, from what their sampling saw. */
+function memoryFigures(m: {
+    wallSeconds: number; startedAt: bigint; spawnedAt: bigint; availableAtStart: number; minAvailable: number;
+    peak: { runners: number; commands: number; rss: number; real: number }; runnerPeaks: number[];
+}) {
+    return {
+        wallSeconds: round(m.wallSeconds),
+        spawnSeconds: round(Number(m.spawnedAt - m.startedAt) / 1e9),
+        peakRunnersAlive: m.peak.runners,
+        peakCommandsAlive: m.peak.commands,
+        peakSumRssMiB: Math.round(m.peak.rss / MiB),
+        peakRealMiB: Math.round(m.peak.real / MiB),
+        memAvailableDropMiB: Math.round((m.availableAtStart - m.minAvailable) / MiB),
+        runnerPeakRssMiB: { median: round(median(m.runnerPeaks) / MiB), max: round(Math.max(0, ...m.runnerPeaks) / MiB) },
     };
 }
 
@@ -362,14 +372,7 @@ async function burstAllAtOnce(workspace: Workspace, count: number, guardBytes: n
             failed,
             ...(failed && !stopped ? { firstFailure: `${commands[outputs.indexOf(false)].name}: no desired state on stdout` } : {}),
             stoppedByGuard: stopped,
-            wallSeconds: round(wallSeconds),
-            spawnSeconds: round(Number(spawnedAt - startedAt) / 1e9),
-            peakRunnersAlive: peak.runners,
-            peakCommandsAlive: peak.commands,
-            peakSumRssMiB: Math.round(peak.rss / MiB),
-            peakRealMiB: Math.round(peak.real / MiB),
-            memAvailableDropMiB: Math.round((availableAtStart - minAvailable) / MiB),
-            runnerPeakRssMiB: { median: round(median(peaks) / MiB), max: round(Math.max(0, ...peaks) / MiB) },
+            ...memoryFigures({ wallSeconds, startedAt, spawnedAt, peak, availableAtStart, minAvailable, runnerPeaks: peaks }),
         };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
