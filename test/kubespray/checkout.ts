@@ -25,3 +25,35 @@ export function makeCheckout(home: string, version: string, standIns: Partial<Re
     }
     return checkout;
 }
+
+/** Where a sandboxed runner works: its Kubespray home, stack, and the stand-in tools' record and state. */
+export interface RunnerSandbox {
+    readonly home: string;
+    readonly stack: string;
+    readonly record: string;
+    readonly state: string;
+}
+
+/**
+ * The compiled runner's environment in a sandbox: the fixture tools first on PATH, the command's desired and
+ * previous state as `@pulumi/command` passes them, and standard Ansible settings that point every host at
+ * this machine. `extraEnv` comes last and wins.
+ */
+export function runnerEnv(box: RunnerSandbox, command: string, desired: unknown, previous?: unknown, extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+        PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
+        HOME: process.env.HOME,
+        KUBESPRAY_HOME: box.home,
+        KUBESPRAY_STACK: box.stack,
+        KUBESPRAY_COMMAND: command,
+        KUBESPRAY_DESIRED: JSON.stringify(desired),
+        PULUMI_COMMAND_STDOUT: previous === undefined ? "" : JSON.stringify(previous),
+        KUBESPRAY_RECORD: box.record,
+        FAKE_STATE: box.state,
+        KUBESPRAY_READY_POLL: "0",
+        ANSIBLE_TRANSPORT: "local",
+        ANSIBLE_LOCAL_TEMP: path.join(box.home, "ansible-tmp"),
+        ANSIBLE_REMOTE_TEMP: path.join(box.home, "ansible-tmp"),
+        ...extraEnv,
+    };
+}

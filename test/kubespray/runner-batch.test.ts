@@ -21,11 +21,10 @@ import { processStartTime, type PendingEntry } from "../../components/kubespray/
 import { breakGlassToken, machineState, type MachineState } from "../../components/kubespray/state";
 import { LOCK_FILE, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
 import { upstreamTree } from "../upstream";
-import { makeCheckout } from "./checkout";
+import { makeCheckout, runnerEnv } from "./checkout";
 import { API_HOST, specOf } from "./cases";
 
 const ROOT = path.join(__dirname, "..", "..");
-const FIXTURE = path.join(__dirname, "..", "fixtures", "kubespray");
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nbatch-test-key\n-----END OPENSSH PRIVATE KEY-----\n";
 const WORKERS = ["t1-w-1", "t1-w-2", "t1-w-3"];
 const THREE = { "infrastructure.workerPools[0].count": 3, "operations.upgrade.workerBatch": 3 };
@@ -92,23 +91,7 @@ function start(box: Box, op: "gate" | "ready", node: string, extraEnv: Record<st
     const { previous, desired } = change(node, box.edits);
     const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", op], {
         cwd: ROOT,
-        env: {
-            PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
-            HOME: process.env.HOME,
-            KUBESPRAY_HOME: box.home,
-            KUBESPRAY_STACK: "stack",
-            KUBESPRAY_COMMAND: `${node}-${op}`,
-            KUBESPRAY_READY_POLL: "0",
-            KUBESPRAY_LOCK_POLL: "0.1",
-            KUBESPRAY_DESIRED: JSON.stringify(desired),
-            PULUMI_COMMAND_STDOUT: JSON.stringify(previous),
-            KUBESPRAY_RECORD: box.record,
-            FAKE_STATE: box.state,
-            ANSIBLE_TRANSPORT: "local",
-            ANSIBLE_LOCAL_TEMP: path.join(box.home, "ansible-tmp"),
-            ANSIBLE_REMOTE_TEMP: path.join(box.home, "ansible-tmp"),
-            ...extraEnv,
-        },
+        env: runnerEnv({ ...box, stack: "stack" }, `${node}-${op}`, desired, previous, { KUBESPRAY_LOCK_POLL: "0.1", ...extraEnv }),
     });
     child.stdin.end(KEY);
     let stdout = "";

@@ -13,11 +13,10 @@ import * as path from "path";
 import { renderInventory } from "../../components/kubespray/inventory";
 import { clusterState } from "../../components/kubespray/state";
 import { LOCK_FILE, RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
-import { makeCheckout } from "./checkout";
+import { makeCheckout, runnerEnv } from "./checkout";
 import { API_HOST, specOf } from "./cases";
 
 const ROOT = path.join(__dirname, "..", "..");
-const FIXTURE = path.join(__dirname, "..", "fixtures", "kubespray");
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsignal-test-key\n-----END OPENSSH PRIVATE KEY-----\n";
 
 /**
@@ -74,21 +73,7 @@ function startRunner(box: Box, change: "install" | "reconfigure", extraEnv: Reco
     const previous = change === "reconfigure" ? { ...desired, configHash: "0000000000000000" } : undefined;
     const child = spawn(process.execPath, ["dist/components/kubespray/runner/main.js", "cluster"], {
         cwd: ROOT,
-        env: {
-            PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
-            HOME: process.env.HOME,
-            KUBESPRAY_HOME: box.home,
-            KUBESPRAY_STACK: "stack",
-            KUBESPRAY_COMMAND: "t1-cluster",
-            KUBESPRAY_DESIRED: JSON.stringify(desired),
-            PULUMI_COMMAND_STDOUT: previous ? JSON.stringify(previous) : "",
-            KUBESPRAY_RECORD: box.record,
-            FAKE_STATE: box.state,
-            ANSIBLE_TRANSPORT: "local",
-            ANSIBLE_LOCAL_TEMP: path.join(box.home, "ansible-tmp"),
-            ANSIBLE_REMOTE_TEMP: path.join(box.home, "ansible-tmp"),
-            ...extraEnv,
-        },
+        env: runnerEnv({ ...box, stack: "stack" }, "t1-cluster", desired, previous, extraEnv),
     });
     child.stdin!.end(KEY);
     const running: Running = {

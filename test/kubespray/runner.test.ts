@@ -15,7 +15,7 @@ import { breakGlassToken, clusterState, kubeconfigState, machineState, workersSt
 import { RUNNER_SETTINGS_FILE, stackSettings, writeInventory } from "../../components/kubespray/workspace";
 import { STDERR_BUDGET } from "../../components/kubespray/runner/exec";
 import type { ClusterSpec } from "../../spec";
-import { makeCheckout } from "./checkout";
+import { makeCheckout, runnerEnv } from "./checkout";
 import { API_HOST, BACKUP_STORAGE, SNAPSHOT_KEY, specOf } from "./cases";
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -59,25 +59,6 @@ function setSettings(box: Sandbox, edit: (settings: Record<string, unknown>) => 
     fs.writeFileSync(file, JSON.stringify(edit(JSON.parse(fs.readFileSync(file, "utf8")))));
 }
 
-function runnerEnv(box: Sandbox, command: string, desired: CommandState, previous?: CommandState, extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return {
-        PATH: `${path.join(FIXTURE, "bin")}:${process.env.PATH}`,
-        HOME: process.env.HOME,
-        KUBESPRAY_HOME: box.home,
-        KUBESPRAY_STACK: box.stack,
-        KUBESPRAY_COMMAND: command,
-        KUBESPRAY_DESIRED: JSON.stringify(desired),
-        PULUMI_COMMAND_STDOUT: previous ? JSON.stringify(previous) : "",
-        KUBESPRAY_RECORD: box.record,
-        FAKE_STATE: box.state,
-        KUBESPRAY_READY_POLL: "0",
-        // Standard Ansible settings that point every host at this machine.
-        ANSIBLE_TRANSPORT: "local",
-        ANSIBLE_LOCAL_TEMP: path.join(box.home, "ansible-tmp"),
-        ANSIBLE_REMOTE_TEMP: path.join(box.home, "ansible-tmp"),
-        ...extraEnv,
-    };
-}
 
 function records(box: Sandbox) {
     const all = fs.readFileSync(box.record, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
